@@ -1,0 +1,41 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+
+from capture_portal.forms import LoginForm
+from capture_portal.roles import is_crew, is_staff_member, monitored_class_of, student_of
+from sessions_app.models import Student
+
+
+@login_required
+def dashboard(request):
+    """Send a user to the home page of their role."""
+    user = request.user
+    if is_staff_member(user):
+        return redirect("schedule:staff_board")
+    if monitored_class_of(user) is not None:
+        return redirect("schedule:monitor_home")
+    if student_of(user) is not None:
+        return redirect("schedule:student_home")
+    if is_crew(user):
+        return redirect("schedule:home")
+    messages.info(request, _("您的账号尚未分配角色，请联系教务处。"))
+    return redirect("schedule:home")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("dashboard")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        Student.objects.filter(user=self.request.user).update(must_change_password=False)
+        messages.success(self.request, _("密码已修改。"))
+        return response

@@ -1,0 +1,234 @@
+"""Forms of the schedule pages: parse and normalise input, leave rules to services."""
+
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import Campaign, SchoolClass, TimeSlot, Venue
+from sessions_app.selectors import normalise_name
+
+
+def _helper(submit_label) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+class LookupForm(forms.Form):
+    student_id = forms.CharField(label=_("学号"), max_length=30)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("查询"))
+        self.fields["student_id"].widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "off"}
+        )
+
+    def clean_student_id(self):
+        value = normalise_name(self.cleaned_data["student_id"])
+        if not value:
+            raise forms.ValidationError(_("请输入学号。"))
+        return value
+
+    def clean_name(self):
+        value = normalise_name(self.cleaned_data["name"])
+        if not value:
+            raise forms.ValidationError(_("请输入姓名。"))
+        return value
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "title",
+            "graduation_year",
+            "scope",
+            "fee",
+            "fee_includes",
+            "makeup_centre_name",
+            "makeup_centre_address",
+            "makeup_centre_phone",
+            "chsi_check_working_days",
+            "dress_rules",
+            "bring_items",
+            "issued_by",
+            "issued_on",
+            "published",
+        ]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "scope": forms.Textarea(attrs={"rows": 2}),
+            "dress_rules": forms.Textarea(attrs={"rows": 3}),
+            "bring_items": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("保存"))
+
+    def clean_graduation_year(self):
+        year = self.cleaned_data["graduation_year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError(_("毕业年份应在 2000 至 2100 之间。"))
+        return year
+
+    def clean_chsi_check_working_days(self):
+        days = self.cleaned_data["chsi_check_working_days"]
+        if not 1 <= days <= 30:
+            raise forms.ValidationError(_("工作日数应在 1 至 30 之间。"))
+        return days
+
+
+class VenueForm(forms.ModelForm):
+    class Meta:
+        model = Venue
+        fields = ["name", "note", "shots_per_hour"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("保存"))
+
+    def clean_shots_per_hour(self):
+        rate = self.cleaned_data["shots_per_hour"]
+        if not 1 <= rate <= 2000:
+            raise forms.ValidationError(_("每小时拍摄人数应在 1 至 2000 之间。"))
+        return rate
+
+
+class SlotForm(forms.ModelForm):
+    class Meta:
+        model = TimeSlot
+        fields = ["date", "start", "end", "venue"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("保存"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("结束时间必须晚于开始时间。"))
+        return cleaned
+
+    def validate_constraints(self, exclude=None):
+        # The overlap and end-after-start rules are checked by the service, with a lock.
+        return None
+
+
+class SchoolClassForm(forms.ModelForm):
+    class Meta:
+        model = SchoolClass
+        fields = ["name", "major", "entry_year", "college"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("保存"))
+
+    def clean_name(self):
+        name = normalise_name(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("请输入班级名称。"))
+        return name
+
+
+class ClassMoveForm(forms.Form):
+    slot = forms.ModelChoiceField(
+        label=_("移到时段"),
+        queryset=TimeSlot.objects.none(),
+        required=False,
+        empty_label=_("（不安排时段）"),
+    )
+    position = forms.IntegerField(
+        label=_("位置（留空为最后）"), min_value=1, max_value=200, required=False
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = TimeSlot.objects.filter(campaign=campaign).select_related(
+            "venue"
+        )
+        self.fields["slot"].label_from_instance = lambda s: "%s %s" % (s, s.venue)
+
+
+class ClassSwapForm(forms.Form):
+    first = forms.ModelChoiceField(label=_("班级甲"), queryset=SchoolClass.objects.none())
+    second = forms.ModelChoiceField(label=_("班级乙"), queryset=SchoolClass.objects.none())
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = SchoolClass.objects.filter(campaign=campaign, slot__isnull=False).order_by("name")
+        self.fields["first"].queryset = qs
+        self.fields["second"].queryset = qs
+        self.helper = _helper(_("互换"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("first") and cleaned.get("first") == cleaned.get("second"):
+            raise forms.ValidationError(_("请选择两个不同的班级。"))
+        return cleaned
+
+
+_SEPARATORS = re.compile(r"[、，,；;\s]+")
+
+
+class ScheduleForm(forms.Form):
+    """One text field per slot: its classes in shooting order, separated by 、 as in the notice."""
+
+    def __init__(self, *args, campaign, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.slots = list(slots)
+        self.classes_by_name = {c.name: c for c in SchoolClass.objects.filter(campaign=campaign)}
+        for slot in self.slots:
+            names = [c.name for c in slot.ordered_classes]
+            self.fields["slot_%d" % slot.pk] = forms.CharField(
+                label="%s %s" % (slot, slot.venue),
+                required=False,
+                initial="、".join(names),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        plan = {}
+        placed = {}
+        errors = []
+        for slot in self.slots:
+            key = "slot_%d" % slot.pk
+            names = [n for n in _SEPARATORS.split(cleaned.get(key) or "") if n]
+            classes = []
+            for name in names:
+                name = normalise_name(name)
+                school_class = self.classes_by_name.get(name)
+                if school_class is None:
+                    errors.append(_("没有名为“%(name)s”的班级。") % {"name": name})
+                    continue
+                if school_class.status == SchoolClass.Status.DEFERRED:
+                    errors.append(
+                        _("班级 %(name)s 已推迟至下一年，不能安排时段。") % {"name": name}
+                    )
+                    continue
+                if name in placed:
+                    errors.append(
+                        _("班级 %(name)s 出现了两次（%(a)s 和 %(b)s）。")
+                        % {"name": name, "a": placed[name], "b": slot}
+                    )
+                    continue
+                placed[name] = slot
+                classes.append(school_class)
+            plan[slot] = classes
+        if errors:
+            raise forms.ValidationError(errors)
+        cleaned["plan"] = plan
+        return cleaned

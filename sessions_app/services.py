@@ -1,0 +1,248 @@
+"""Writes to the schedule and the student accounts.
+
+Every function is one transaction and raises ScheduleError with a message for the
+user; nothing is half-saved when it does.
+"""
+
+import datetime
+import secrets
+from collections.abc import Sequence
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from sessions_app.models import Campaign, SchoolClass, Student, TimeSlot, Venue
+
+
+class ScheduleError(Exception):
+    """A schedule change that cannot be made; the message is for the user."""
+
+
+def _overlapping_slot(*, venue: Venue, date, start, end, exclude_pk=None) -> TimeSlot | None:
+    qs = TimeSlot.objects.filter(venue=venue, date=date, start__lt=end, end__gt=start)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.select_related("venue").first()
+
+
+def slot_save(
+    *,
+    campaign: Campaign,
+    date: datetime.date,
+    start: datetime.time,
+    end: datetime.time,
+    venue: Venue,
+    slot: TimeSlot | None = None,
+) -> TimeSlot:
+    """Create or change a slot; refuse an end before the start or an overlap in the venue."""
+    if end <= start:
+        raise ScheduleError(_("结束时间必须晚于开始时间。"))
+    with transaction.atomic():
+        # Lock the venue so two staff saving slots at once cannot both pass the check.
+        Venue.objects.select_for_update().get(pk=venue.pk)
+        clash = _overlapping_slot(
+            venue=venue, date=date, start=start, end=end, exclude_pk=slot.pk if slot else None
+        )
+        if clash is not None:
+            raise ScheduleError(_("与同一地点的时段 %(slot)s 重叠，未保存。") % {"slot": clash})
+        if slot is None:
+            slot = TimeSlot(campaign=campaign)
+        slot.date, slot.start, slot.end, slot.venue = date, start, end, venue
+        try:
+            with transaction.atomic():
+                slot.save()
+        except IntegrityError:
+            raise ScheduleError(_("与同一地点的其他时段重叠，未保存。")) from None
+    return slot
+
+
+def slot_delete(*, slot: TimeSlot) -> None:
+    """Delete an empty slot; a slot that still has classes or groups is refused."""
+    with transaction.atomic():
+        slot = TimeSlot.objects.select_for_update().get(pk=slot.pk)
+        if slot.classes.exists() or slot.category_rules.exists():
+            raise ScheduleError(_("该时段仍有班级或学生类别，请先移走再删除。"))
+        slot.delete()
+
+
+def schedule_save(*, campaign: Campaign, plan: dict[TimeSlot, Sequence[SchoolClass]]) -> None:
+    """Set the classes of the given slots, in order; classes left out lose their slot.
+
+    ``plan`` maps every slot of the campaign to its classes in shooting order. A class
+    listed twice, a deferred class or one of another campaign is refused whole.
+    """
+    seen: dict[int, TimeSlot] = {}
+    for slot, classes in plan.items():
+        if slot.campaign_id != campaign.pk:
+            raise ScheduleError(_("时段 %(slot)s 不属于本次采集。") % {"slot": slot})
+        for school_class in classes:
+            if school_class.campaign_id != campaign.pk:
+                raise ScheduleError(_("班级 %(name)s 不属于本次采集。") % {"name": school_class})
+            if school_class.status == SchoolClass.Status.DEFERRED:
+                raise ScheduleError(
+                    _("班级 %(name)s 已推迟至下一年，不能安排时段。") % {"name": school_class}
+                )
+            if school_class.pk in seen:
+                raise ScheduleError(
+                    _("班级 %(name)s 被安排了两次（%(a)s 和 %(b)s），未保存。")
+                    % {"name": school_class, "a": seen[school_class.pk], "b": slot}
+                )
+            seen[school_class.pk] = slot
+    with transaction.atomic():
+        locked = list(SchoolClass.objects.select_for_update().filter(campaign=campaign))
+        slot_ids = [slot.pk for slot in plan]
+        # Free every position first: (slot, position) is unique and not deferrable.
+        SchoolClass.objects.filter(pk__in=[c.pk for c in locked], slot_id__in=slot_ids).update(
+            slot=None, position=None
+        )
+        SchoolClass.objects.filter(pk__in=list(seen)).update(slot=None, position=None)
+        for slot, classes in plan.items():
+            for position, school_class in enumerate(classes, start=1):
+                SchoolClass.objects.filter(pk=school_class.pk).update(slot=slot, position=position)
+
+
+def _slot_plan(campaign: Campaign) -> dict[TimeSlot, list[SchoolClass]]:
+    plan = {}
+    for slot in TimeSlot.objects.filter(campaign=campaign).order_by("date", "start", "venue_id"):
+        plan[slot] = []
+    for school_class in SchoolClass.objects.filter(campaign=campaign, slot__isnull=False).order_by(
+        "position"
+    ):
+        for slot in plan:
+            if slot.pk == school_class.slot_id:
+                plan[slot].append(school_class)
+    return plan
+
+
+def class_move(*, school_class: SchoolClass, slot: TimeSlot | None, position: int | None = None):
+    """Move a class to a slot (at the given 1-based position, else last), or off the schedule."""
+    campaign = school_class.campaign
+    with transaction.atomic():
+        plan = _slot_plan(campaign)
+        for classes in plan.values():
+            classes[:] = [c for c in classes if c.pk != school_class.pk]
+        if slot is not None:
+            target = next((s for s in plan if s.pk == slot.pk), None)
+            if target is None:
+                raise ScheduleError(_("时段 %(slot)s 不属于本次采集。") % {"slot": slot})
+            index = len(plan[target]) if position is None else max(0, position - 1)
+            plan[target].insert(index, school_class)
+        schedule_save(campaign=campaign, plan=plan)
+
+
+def class_shift(*, school_class: SchoolClass, offset: int) -> None:
+    """Move a class up (-1) or down (+1) within its slot, swapping with its neighbour."""
+    if school_class.slot_id is None:
+        raise ScheduleError(_("班级 %(name)s 尚未安排时段。") % {"name": school_class})
+    with transaction.atomic():
+        plan = _slot_plan(school_class.campaign)
+        for classes in plan.values():
+            ids = [c.pk for c in classes]
+            if school_class.pk in ids:
+                i = ids.index(school_class.pk)
+                j = i + offset
+                if not 0 <= j < len(classes):
+                    raise ScheduleError(
+                        _("班级 %(name)s 已在本时段的首位或末位。") % {"name": school_class}
+                    )
+                classes[i], classes[j] = classes[j], classes[i]
+        schedule_save(campaign=school_class.campaign, plan=plan)
+
+
+def class_swap(*, first: SchoolClass, second: SchoolClass) -> None:
+    """Exchange the slots and positions of two classes."""
+    if first.pk == second.pk:
+        raise ScheduleError(_("请选择两个不同的班级。"))
+    if first.campaign_id != second.campaign_id:
+        raise ScheduleError(_("两个班级不属于同一次采集。"))
+    with transaction.atomic():
+        plan = _slot_plan(first.campaign)
+        place = {}
+        for slot, classes in plan.items():
+            for i, c in enumerate(classes):
+                place[c.pk] = (slot, i)
+        if first.pk not in place or second.pk not in place:
+            raise ScheduleError(_("两个班级都须已安排时段才能互换。"))
+        (slot_a, i_a), (slot_b, i_b) = place[first.pk], place[second.pk]
+        plan[slot_a][i_a], plan[slot_b][i_b] = plan[slot_b][i_b], plan[slot_a][i_a]
+        schedule_save(campaign=first.campaign, plan=plan)
+
+
+def class_defer(*, school_class: SchoolClass, deferred: bool) -> None:
+    """Defer a class to the next campaign (it leaves the schedule), or bring it back."""
+    with transaction.atomic():
+        if deferred:
+            class_move(school_class=school_class, slot=None)
+            SchoolClass.objects.filter(pk=school_class.pk).update(
+                status=SchoolClass.Status.DEFERRED
+            )
+        else:
+            SchoolClass.objects.filter(pk=school_class.pk).update(
+                status=SchoolClass.Status.SCHEDULED
+            )
+
+
+def class_monitor_set(*, school_class: SchoolClass, student: Student | None) -> None:
+    """Make a student of the class its monitor (or clear the monitor)."""
+    if student is not None and student.school_class_id != school_class.pk:
+        raise ScheduleError(
+            _("%(student)s 不是 %(name)s 的学生，不能任班长。")
+            % {"student": student, "name": school_class}
+        )
+    with transaction.atomic():
+        if student is not None:
+            # A student monitors one class at most (a one-to-one link).
+            SchoolClass.objects.filter(monitor=student).exclude(pk=school_class.pk).update(
+                monitor=None
+            )
+        SchoolClass.objects.filter(pk=school_class.pk).update(monitor=student)
+
+
+# Initial passwords: no 0/O, 1/l/I, so a printed slip cannot be misread.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+INITIAL_PASSWORD_LENGTH = 10
+
+
+def initial_password_new() -> str:
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(INITIAL_PASSWORD_LENGTH))
+
+
+def student_accounts_issue(
+    *, students: Sequence[Student], only_new: bool = False
+) -> list[tuple[Student, str]]:
+    """Give each student a login (username = 学号) with a fresh one-time password.
+
+    The password must be changed at first login. Returns (student, password) pairs for
+    the printed slips; the passwords are not stored in clear anywhere.
+    """
+    User = get_user_model()
+    issued = []
+    with transaction.atomic():
+        students = list(
+            Student.objects.select_for_update()
+            .filter(pk__in=[s.pk for s in students])
+            .order_by("student_id")
+        )
+        existing = {
+            u.username: u
+            for u in User.objects.filter(username__in=[s.student_id for s in students])
+        }
+        for student in students:
+            if only_new and student.user_id is not None:
+                continue
+            password = initial_password_new()
+            user = existing.get(student.student_id) or User(username=student.student_id)
+            # A one-time random password of 50 bits: a light hash keeps printing a class's
+            # slips fast; Django re-hashes with the strong default at first login.
+            user.password = make_password(password, hasher="pbkdf2_sha256_initial")
+            user.first_name = student.name[:150]
+            user.is_active = True
+            user.save()
+            if student.user_id != user.pk or not student.must_change_password:
+                student.user = user
+                student.must_change_password = True
+                student.save(update_fields=["user", "must_change_password"])
+            issued.append((student, password))
+    return issued

@@ -1,0 +1,90 @@
+"""Logging in with 学号, first-login password change, lockout, role landing pages."""
+
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from sessions_app import services
+from sessions_app.models import Student
+from tests.factories import (
+    make_campaign,
+    make_class,
+    make_crew,
+    make_monitor,
+    make_slot,
+    make_staff,
+    make_student,
+    make_student_user,
+)
+
+
+class LoginTests(TestCase):
+    def setUp(self):
+        campaign = make_campaign()
+        self.school_class = make_class(campaign, make_slot(campaign))
+        self.student = make_student(self.school_class, student_id="1703010101")
+
+    def login(self, username, password):
+        return self.client.post(reverse("login"), {"username": username, "password": password})
+
+    def test_a_student_logs_in_with_the_issued_password_and_must_change_it_first(self):
+        [(_, password)] = services.student_accounts_issue(students=[self.student])
+        response = self.login("1703010101", password)
+        self.assertRedirects(response, reverse("dashboard"), fetch_redirect_response=False)
+        # Every page but the password form sends the student back to it.
+        for url in (
+            reverse("dashboard"),
+            reverse("schedule:student_home"),
+            reverse("schedule:home"),
+        ):
+            self.assertRedirects(self.client.get(url), reverse("password_change"))
+        response = self.client.post(
+            reverse("password_change"),
+            {
+                "old_password": password,
+                "new_password1": "Zq8-kaoshi-2018",
+                "new_password2": "Zq8-kaoshi-2018",
+            },
+        )
+        self.assertRedirects(response, reverse("dashboard"), target_status_code=302)
+        self.student.refresh_from_db()
+        self.assertIs(self.student.must_change_password, False)
+        self.assertEqual(self.client.get(reverse("schedule:student_home")).status_code, 200)
+
+    def test_a_wrong_password_gets_a_chinese_message(self):
+        services.student_accounts_issue(students=[self.student])
+        response = self.login("1703010101", "wrong")
+        self.assertContains(response, "学号（或用户名）与密码不匹配")
+
+    @override_settings(AXES_FAILURE_LIMIT=3)
+    def test_repeated_failures_lock_the_account_even_for_the_right_password(self):
+        [(_, password)] = services.student_accounts_issue(students=[self.student])
+        for _ in range(3):
+            self.login("1703010101", "wrong")
+        response = self.login("1703010101", password)
+        self.assertContains(response, "登录失败次数过多", status_code=429)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+
+class DashboardTests(TestCase):
+    def setUp(self):
+        campaign = make_campaign()
+        self.school_class = make_class(campaign, make_slot(campaign))
+
+    def landing(self, user):
+        self.client.force_login(user)
+        return self.client.get(reverse("dashboard"))["Location"]
+
+    def test_each_role_lands_on_its_own_page(self):
+        student_user = make_student_user(make_student(self.school_class))
+        _, monitor_user = make_monitor(self.school_class)
+        self.assertEqual(self.landing(make_staff()), reverse("schedule:staff_board"))
+        self.assertEqual(self.landing(monitor_user), reverse("schedule:monitor_home"))
+        self.assertEqual(self.landing(student_user), reverse("schedule:student_home"))
+        self.assertEqual(self.landing(make_crew()), reverse("schedule:home"))
+
+    def test_a_monitor_moved_to_another_class_no_longer_sees_the_old_one(self):
+        monitor, user = make_monitor(self.school_class)
+        other = make_class(self.school_class.campaign)
+        Student.objects.filter(pk=monitor.pk).update(school_class=other)
+        self.client.force_login(user)
+        self.assertEqual(self.client.get(reverse("schedule:monitor_home")).status_code, 403)

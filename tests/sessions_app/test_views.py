@@ -1,0 +1,367 @@
+"""Pages of the schedule: who may see them, what they show, what bad input does."""
+
+import re
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sessions_app.models import TimeSlot
+from tests.factories import (
+    make_campaign,
+    make_class,
+    make_crew,
+    make_monitor,
+    make_slot,
+    make_staff,
+    make_student,
+    make_student_user,
+    make_venue,
+)
+
+
+class Personas(TestCase):
+    """Anonymous, a student, a monitor, a student and monitor of another class, crew, staff."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.campaign = make_campaign(title="2020届毕业生图像采集")
+        cls.venue = make_venue(name="明理楼(南栋)109教室")
+        cls.slot = make_slot(cls.campaign, cls.venue, "10:30", "12:00")
+        cls.other_slot = make_slot(cls.campaign, cls.venue, "13:30", "14:30")
+        cls.school_class = make_class(cls.campaign, cls.slot, name="会计1171")
+        cls.other_class = make_class(cls.campaign, cls.other_slot, name="造价1171")
+        cls.student = make_student(
+            cls.school_class, name="王堃", id_number="43010320010512102X", student_id="1703010101"
+        )
+        cls.student_user = make_student_user(cls.student)
+        cls.monitor, cls.monitor_user = make_monitor(cls.school_class)
+        cls.other_monitor, cls.other_monitor_user = make_monitor(cls.other_class)
+        cls.other_student = make_student(cls.other_class, student_id="1701010199")
+        cls.other_student_user = make_student_user(cls.other_student)
+        cls.staff = make_staff()
+        cls.crew = make_crew()
+
+
+class PermissionMatrixTests(Personas):
+    def staff_urls(self):
+        return [
+            reverse("schedule:staff_board"),
+            reverse("schedule:campaign_create"),
+            reverse("schedule:campaign_edit", args=[self.campaign.pk]),
+            reverse("schedule:venue_create"),
+            reverse("schedule:venue_edit", args=[self.venue.pk]),
+            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            reverse("schedule:slot_edit", args=[self.slot.pk]),
+            reverse("schedule:schedule_edit", args=[self.campaign.pk]),
+            reverse("schedule:class_create", args=[self.campaign.pk]),
+            reverse("schedule:class_detail", args=[self.school_class.pk]),
+            reverse("schedule:class_edit", args=[self.school_class.pk]),
+        ]
+
+    def staff_post_urls(self):
+        pk = self.school_class.pk
+        return [
+            reverse("schedule:slot_delete", args=[self.other_slot.pk]),
+            reverse("schedule:class_up", args=[pk]),
+            reverse("schedule:class_down", args=[pk]),
+            reverse("schedule:class_move", args=[pk]),
+            reverse("schedule:class_defer", args=[pk]),
+            reverse("schedule:class_monitor", args=[pk]),
+            reverse("schedule:class_passwords", args=[pk]),
+            reverse("schedule:class_swap", args=[self.campaign.pk]),
+        ]
+
+    def test_anonymous_users_are_sent_to_login_from_every_protected_page(self):
+        protected = self.staff_urls() + [
+            reverse("schedule:student_home"),
+            reverse("schedule:monitor_home"),
+        ]
+        for url in protected:
+            response = self.client.get(url)
+            self.assertRedirects(
+                response, "%s?next=%s" % (reverse("login"), url), fetch_redirect_response=False
+            )
+
+    def test_students_monitors_and_crew_get_403_on_staff_pages(self):
+        for user in (self.student_user, self.monitor_user, self.crew):
+            self.client.force_login(user)
+            for url in self.staff_urls():
+                self.assertEqual(self.client.get(url).status_code, 403, (user, url))
+            for url in self.staff_post_urls():
+                self.assertEqual(self.client.post(url).status_code, 403, (user, url))
+        # Nothing moved, nothing was deferred, no account was issued.
+        self.school_class.refresh_from_db()
+        self.assertEqual(
+            (self.school_class.slot_id, self.school_class.status), (self.slot.pk, "scheduled")
+        )
+        self.assertTrue(TimeSlot.objects.filter(pk=self.other_slot.pk).exists())
+
+    def test_staff_can_open_every_staff_page(self):
+        self.client.force_login(self.staff)
+        for url in self.staff_urls():
+            self.assertEqual(self.client.get(url).status_code, 200, url)
+
+    def test_the_student_page_is_for_students_only(self):
+        for user in (self.staff, self.crew):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(reverse("schedule:student_home")).status_code, 403)
+
+    def test_the_monitor_page_refuses_a_plain_student(self):
+        self.client.force_login(self.student_user)
+        self.assertEqual(self.client.get(reverse("schedule:monitor_home")).status_code, 403)
+
+    def test_a_monitor_sees_their_own_class_and_no_other(self):
+        self.client.force_login(self.other_monitor_user)
+        response = self.client.get(reverse("schedule:monitor_home"))
+        self.assertContains(response, "造价1171")
+        self.assertContains(response, self.other_student.student_id)
+        self.assertNotContains(response, self.student.student_id)
+        self.assertNotContains(response, "会计1171")
+
+
+def lookup_result(response) -> str:
+    """Return the HTML of the lookup's answer box."""
+    match = re.search(r'<div[^>]*id="lookup-result".*?</div>', response.content.decode(), re.S)
+    return match.group(0) if match else ""
+
+
+class PublicPageTests(Personas):
+    def test_the_home_page_shows_the_schedule_venues_and_rules(self):
+        response = self.client.get(reverse("schedule:home"))
+        self.assertContains(response, "2020届毕业生图像采集")
+        self.assertContains(response, "10:30—12:00")
+        self.assertContains(response, "会计1171")
+        self.assertContains(response, "明理楼(南栋)109教室")
+        self.assertContains(response, "2B 铅笔")
+        self.assertContains(response, "0731-82250811")
+        self.assertNotContains(response, self.student.name)
+
+    def test_an_unpublished_campaign_is_not_shown(self):
+        type(self.campaign).objects.update(published=False)
+        response = self.client.get(reverse("schedule:home"))
+        self.assertContains(response, "尚未发布")
+        self.assertNotContains(response, "会计1171")
+
+    def test_the_lookup_shows_slot_venue_and_position_only(self):
+        response = self.client.post(
+            reverse("schedule:lookup"), {"student_id": "1703010101", "name": "王堃"}
+        )
+        self.assertContains(response, "10:30—12:00")
+        self.assertContains(response, "明理楼(南栋)109教室")
+        self.assertContains(response, "本时段第 <strong>1</strong> 个班")
+        self.assertNotContains(response, "43010320010512102X")
+        self.assertNotContains(response, "102X")
+
+    def test_a_wrong_name_and_an_unknown_id_get_the_same_answer(self):
+        wrong_name = self.client.post(
+            reverse("schedule:lookup"), {"student_id": "1703010101", "name": "王五"}
+        )
+        unknown_id = self.client.post(
+            reverse("schedule:lookup"), {"student_id": "1799999999", "name": "王堃"}
+        )
+        self.assertContains(wrong_name, "没有找到与此学号和姓名相符的记录")
+        self.assertEqual(lookup_result(wrong_name), lookup_result(unknown_id))
+
+    def test_an_empty_lookup_asks_for_both_fields(self):
+        response = self.client.post(reverse("schedule:lookup"), {"student_id": "  ", "name": ""})
+        self.assertContains(response, "这个字段是必填项")
+        self.assertNotContains(response, "lookup-result")
+
+
+class StudentPageTests(Personas):
+    def test_a_student_sees_slot_queue_and_own_full_id(self):
+        self.client.force_login(self.student_user)
+        response = self.client.get(reverse("schedule:student_home"))
+        self.assertContains(response, "10:30—12:00")
+        self.assertContains(response, "本时段第 <strong>1</strong> 个班")
+        self.assertContains(response, "43010320010512102X")
+        self.assertContains(response, "← 我的班")
+
+    def test_a_monitor_sees_classmates_ids_masked(self):
+        self.client.force_login(self.monitor_user)
+        response = self.client.get(reverse("schedule:monitor_home"))
+        self.assertContains(response, "4301**********102X")
+        self.assertNotContains(response, "43010320010512102X")
+        self.assertContains(response, self.monitor.id_number)
+
+
+class StaffScheduleFormTests(Personas):
+    def setUp(self):
+        self.client.force_login(self.staff)
+
+    def test_the_bulk_editor_reorders_classes(self):
+        extra = make_class(self.campaign, self.slot, name="会计1172")
+        response = self.client.post(
+            reverse("schedule:schedule_edit", args=[self.campaign.pk]),
+            {
+                "slot_%d" % self.slot.pk: "会计1172、会计1171",
+                "slot_%d" % self.other_slot.pk: "造价1171",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        extra.refresh_from_db()
+        self.assertEqual(extra.position, 1)
+
+    def test_a_class_named_twice_is_a_form_error_and_nothing_is_saved(self):
+        response = self.client.post(
+            reverse("schedule:schedule_edit", args=[self.campaign.pk]),
+            {
+                "slot_%d" % self.slot.pk: "造价1171",
+                "slot_%d" % self.other_slot.pk: "造价1171、会计1171",
+            },
+        )
+        self.assertContains(response, "班级 造价1171 出现了两次")
+        self.school_class.refresh_from_db()
+        self.other_class.refresh_from_db()
+        self.assertEqual(self.school_class.slot_id, self.slot.pk)
+        self.assertEqual(self.other_class.slot_id, self.other_slot.pk)
+
+    def test_an_unknown_class_name_is_reported(self):
+        response = self.client.post(
+            reverse("schedule:schedule_edit", args=[self.campaign.pk]),
+            {"slot_%d" % self.slot.pk: "会计1171、不存在1171"},
+        )
+        self.assertContains(response, "没有名为“不存在1171”的班级")
+
+    def test_an_overlapping_slot_is_a_form_error_and_nothing_is_saved(self):
+        response = self.client.post(
+            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            {"date": "2018-11-11", "start": "11:00", "end": "13:45", "venue": self.venue.pk},
+        )
+        self.assertContains(response, "重叠")
+        self.assertEqual(TimeSlot.objects.filter(campaign=self.campaign).count(), 2)
+
+    def test_a_slot_ending_before_it_starts_is_a_form_error(self):
+        response = self.client.post(
+            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            {"date": "2018-11-11", "start": "18:00", "end": "17:00", "venue": self.venue.pk},
+        )
+        self.assertContains(response, "结束时间必须晚于开始时间")
+        self.assertEqual(TimeSlot.objects.filter(campaign=self.campaign).count(), 2)
+
+    def test_garbage_in_a_slot_form_is_reported_not_a_500(self):
+        response = self.client.post(
+            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            {"date": "11/31/2018", "start": "25:00", "end": "x", "venue": "999"},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "invalid-feedback", count=4)
+
+    def test_a_new_slot_is_saved(self):
+        response = self.client.post(
+            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            {"date": "2018-11-11", "start": "15:30", "end": "16:30", "venue": self.venue.pk},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(TimeSlot.objects.filter(campaign=self.campaign).count(), 3)
+
+    def test_a_campaign_with_a_negative_fee_is_refused(self):
+        response = self.client.post(
+            reverse("schedule:campaign_edit", args=[self.campaign.pk]),
+            {
+                "title": "x",
+                "graduation_year": 2020,
+                "fee": "-1",
+                "makeup_centre_name": "a",
+                "makeup_centre_address": "b",
+                "makeup_centre_phone": "c",
+                "chsi_check_working_days": 4,
+                "issued_by": "教务处",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.campaign.refresh_from_db()
+        self.assertEqual(str(self.campaign.fee), "20.00")
+
+    def test_swapping_a_class_with_itself_is_refused(self):
+        response = self.client.post(
+            reverse("schedule:class_swap", args=[self.campaign.pk]),
+            {"first": self.school_class.pk, "second": self.school_class.pk},
+            follow=True,
+        )
+        self.assertContains(response, "请选择两个不同的班级")
+
+    def test_moving_to_a_slot_of_another_campaign_is_refused(self):
+        foreign = make_slot(make_campaign(), self.venue, "06:00", "07:00")
+        response = self.client.post(
+            reverse("schedule:class_move", args=[self.school_class.pk]),
+            {"slot": foreign.pk},
+            follow=True,
+        )
+        self.assertContains(response, "移动失败")
+        self.school_class.refresh_from_db()
+        self.assertEqual(self.school_class.slot_id, self.slot.pk)
+
+    def test_the_board_warns_when_a_slot_is_over_capacity(self):
+        TimeSlot.objects.filter(pk=self.slot.pk).update()
+        self.venue.shots_per_hour = 1
+        self.venue.save()
+        response = self.client.get(reverse("schedule:staff_board"))
+        self.assertContains(response, "超出容量")
+
+    def test_printing_password_slips_shows_each_password_once_and_uncached(self):
+        response = self.client.post(
+            reverse("schedule:class_passwords", args=[self.school_class.pk])
+        )
+        self.assertEqual(response["Cache-Control"], "no-store")
+        codes = re.findall(r"<code>([^<]+)</code>", response.content.decode())
+        pairs = dict(zip(codes[::2], codes[1::2], strict=True))
+        self.assertEqual(set(pairs), {self.student.student_id, self.monitor.student_id})
+        for student_id, password in pairs.items():
+            user = User.objects.get(username=student_id)
+            self.assertIs(user.check_password(password), True)
+
+    def test_a_non_numeric_campaign_parameter_is_a_404(self):
+        response = self.client.get(reverse("schedule:staff_board") + "?campaign=abc")
+        self.assertEqual(response.status_code, 404)
+
+
+class QueryCountTests(TestCase):
+    """List pages cost the same queries for 2 classes as for 20."""
+
+    def build(self, n_classes, per_class):
+        campaign = make_campaign()
+        venue = make_venue()
+        slots = [make_slot(campaign, venue, "%02d:00" % h, "%02d:00" % (h + 1)) for h in (8, 9)]
+        classes = []
+        for i in range(n_classes):
+            school_class = make_class(campaign, slots[i % 2])
+            for _ in range(per_class):
+                make_student(school_class)
+            classes.append(school_class)
+        return campaign, classes
+
+    def count(self, url, user=None):
+        if user is not None:
+            self.client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(queries)
+
+    def test_the_staff_board_and_home_page_do_not_grow_with_classes(self):
+        staff = make_staff()
+        self.build(2, 1)
+        small = (
+            self.count(reverse("schedule:staff_board"), staff),
+            self.count(reverse("schedule:home")),
+        )
+        # A newer campaign becomes the one both pages show.
+        self.build(20, 3)
+        large = (self.count(reverse("schedule:staff_board")), self.count(reverse("schedule:home")))
+        self.assertEqual(small, large)
+
+    def test_the_monitor_page_does_not_grow_with_students(self):
+        _, [small_class, large_class] = self.build(2, 0)
+        make_student(small_class)
+        for _ in range(40):
+            make_student(large_class)
+        _, small_user = make_monitor(small_class)
+        _, large_user = make_monitor(large_class)
+        small = self.count(reverse("schedule:monitor_home"), small_user)
+        large = self.count(reverse("schedule:monitor_home"), large_user)
+        self.assertEqual(small, large)
+        with self.assertNumQueries(large):
+            self.client.get(reverse("schedule:monitor_home"))

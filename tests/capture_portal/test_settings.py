@@ -1,0 +1,56 @@
+"""The environment-driven settings: documented, and loud about bad values."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_settings(**env) -> subprocess.CompletedProcess:
+    """Import the settings in a fresh interpreter with exactly these variables."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")
+    }
+    clean.update(env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import capture_portal.settings as s; print(s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+
+
+class SettingsTests(SimpleTestCase):
+    def test_every_variable_the_settings_read_is_in_env_example(self):
+        source = (ROOT / "capture_portal" / "settings.py").read_text(encoding="utf-8")
+        read = set(re.findall(r'(?:environ\.get|envbool|envint|envlist)\(\s*"([A-Z_]+)"', source))
+        documented = set(
+            re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M)
+        )
+        self.assertGreater(len(read), 10)
+        self.assertEqual(read - documented, set())
+
+    def test_a_missing_secret_key_fails_loudly_unless_debug(self):
+        result = run_settings(DEBUG="false")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY must be set", result.stderr)
+        self.assertEqual(run_settings(DEBUG="true").returncode, 0)
+
+    def test_a_malformed_boolean_is_refused(self):
+        result = run_settings(DEBUG="maybe")
+        self.assertIn("DEBUG must be true or false", result.stderr)
+
+    def test_database_url_selects_postgresql(self):
+        result = run_settings(DEBUG="1", DATABASE_URL="postgres://u:p@127.0.0.1:5432/x")
+        self.assertEqual(result.stdout.strip(), "django.db.backends.postgresql")
+        self.assertEqual(run_settings(DEBUG="1").stdout.strip(), "django.db.backends.sqlite3")

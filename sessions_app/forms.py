@@ -139,6 +139,10 @@ class SchoolClassForm(forms.ModelForm):
         name = normalise_name(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("请输入班级名称。"))
+        # campaign is not a form field, so ModelForm cannot check this constraint itself.
+        clash = SchoolClass.objects.filter(campaign_id=self.instance.campaign_id, name=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("本次采集已有名为“%(name)s”的班级。") % {"name": name})
         return name
 
 

@@ -365,3 +365,58 @@ class QueryCountTests(TestCase):
         self.assertEqual(small, large)
         with self.assertNumQueries(large):
             self.client.get(reverse("schedule:monitor_home"))
+
+
+class StaffClassAndVenueFormTests(Personas):
+    def setUp(self):
+        self.client.force_login(self.staff)
+
+    def test_a_duplicate_class_name_in_the_campaign_is_a_form_error(self):
+        response = self.client.post(
+            reverse("schedule:class_create", args=[self.campaign.pk]), {"name": " 会计 1171 "}
+        )
+        self.assertContains(response, "本次采集已有名为“会计1171”的班级")
+        self.assertEqual(self.campaign.classes.filter(name="会计1171").count(), 1)
+
+    def test_a_new_class_is_created_unassigned(self):
+        response = self.client.post(
+            reverse("schedule:class_create", args=[self.campaign.pk]),
+            {"name": "会计1178", "major": "会计", "entry_year": 2017},
+        )
+        created = self.campaign.classes.get(name="会计1178")
+        self.assertRedirects(response, reverse("schedule:class_detail", args=[created.pk]))
+        self.assertIsNone(created.slot_id)
+
+    def test_a_venue_needs_a_positive_rate_and_a_unique_name(self):
+        response = self.client.post(
+            reverse("schedule:venue_create"), {"name": "明理楼(南栋)109教室", "shots_per_hour": 0}
+        )
+        self.assertContains(response, "每小时拍摄人数应在 1 至 2000 之间")
+        self.assertContains(response, "已存在")
+
+    def test_setting_a_student_of_another_class_as_monitor_is_refused(self):
+        response = self.client.post(
+            reverse("schedule:class_monitor", args=[self.school_class.pk]),
+            {"student": self.other_student.pk},
+            follow=True,
+        )
+        self.assertContains(response, "不能任班长")
+        self.school_class.refresh_from_db()
+        self.assertEqual(self.school_class.monitor_id, self.monitor.pk)
+
+    def test_a_garbage_monitor_id_is_a_message_not_a_500(self):
+        response = self.client.post(
+            reverse("schedule:class_monitor", args=[self.school_class.pk]),
+            {"student": "abc"},
+            follow=True,
+        )
+        self.assertContains(response, "没有这名学生")
+
+    def test_deferring_and_restoring_a_class(self):
+        url = reverse("schedule:class_defer", args=[self.other_class.pk])
+        self.client.post(url, {"deferred": "1"})
+        self.other_class.refresh_from_db()
+        self.assertEqual((self.other_class.status, self.other_class.slot_id), ("deferred", None))
+        self.client.post(url, {"deferred": "0"})
+        self.other_class.refresh_from_db()
+        self.assertEqual(self.other_class.status, "scheduled")

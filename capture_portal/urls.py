@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("admin/", admin.site.urls),
+    path("api/cards/", include("cards_app.api_urls")),
     path("cards/", include("cards_app.urls")),
     path("payments/", include("payments_app.urls")),
     path("", include("sessions_app.urls")),

@@ -175,6 +175,27 @@ def student_lookup(*, campaign: Campaign, student_id: str, name: str) -> Student
     return student
 
 
+@dataclass(frozen=True)
+class RosterRow:
+    """A student of a class with where their card and their fee stand."""
+
+    student: Student
+    card: object  # cards_app.selectors.CardState
+    payment: object  # payments_app.selectors.PaymentState
+
+
+def class_readiness(*, school_class: SchoolClass) -> list[RosterRow]:
+    """Return the class roster with card and payment states, in three queries."""
+    # Imported here: both apps build on this one's models.
+    from cards_app.selectors import card_state_by_student
+    from payments_app.selectors import payment_state_by_student
+
+    students = list(class_roster(school_class=school_class))
+    cards = card_state_by_student(students=students)
+    payments = payment_state_by_student(students=students)
+    return [RosterRow(s, cards[s.pk], payments[s.pk]) for s in students]
+
+
 def class_roster(*, school_class: SchoolClass) -> QuerySet[Student]:
     return (
         Student.objects.filter(school_class=school_class)

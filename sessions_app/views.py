@@ -79,16 +79,20 @@ def student_home(request):
 @monitor_required
 def monitor_home(request):
     school_class = monitored_class_of(request.user)
-    students = list(selectors.class_roster(school_class=school_class))
+    rows = selectors.class_readiness(school_class=school_class)
     place = selectors.slot_for_student(student=student_of(request.user))
     return render(
         request,
         "sessions_app/monitor_home.html",
         {
             "school_class": school_class,
-            "students": students,
+            "rows": rows,
             "place": place,
-            "activated": sum(1 for s in students if s.user_id and not s.must_change_password),
+            "activated": sum(
+                1 for r in rows if r.student.user_id and not r.student.must_change_password
+            ),
+            "cards_ok": sum(1 for r in rows if r.card.status == "ok"),
+            "paid": sum(1 for r in rows if r.payment.paid),
         },
     )
 

@@ -180,6 +180,19 @@ class StudentPageTests(Personas):
         self.assertContains(response, "43010320010512102X")
         self.assertContains(response, "← 我的班")
 
+    def test_a_monitor_sees_who_paid_and_whose_card_is_checked(self):
+        from payments_app.services import payment_record
+
+        payment_record(student=self.student, by=self.monitor_user)
+        self.client.force_login(self.monitor_user)
+        response = self.client.get(reverse("schedule:monitor_home"))
+        rows = {
+            r.student.student_id: (r.card.label, r.payment.label) for r in response.context["rows"]
+        }
+        self.assertEqual(rows[self.student.student_id], ("未核对", "已缴"))
+        self.assertEqual(rows[self.monitor.student_id], ("未核对", "未缴"))
+        self.assertContains(response, '<div class="big-number" id="paid-count">1</div>', html=True)
+
     def test_a_monitor_sees_classmates_ids_masked(self):
         self.client.force_login(self.monitor_user)
         response = self.client.get(reverse("schedule:monitor_home"))

@@ -1,4 +1,3 @@
-# User-facing text uses %-formatting (STYLE.md), which ruff's UP031 would flag.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -6,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from capture_portal.roles import CREW_GROUP, STAFF_GROUP
+from cards_app.demo import seed_demo_cards
+from payments_app.demo import seed_demo_payments
 from sessions_app.demo_roster import DemoClass, roster_generate
 from sessions_app.models import SchoolClass, Student
 from sessions_app.notice import notice_load
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             campaign, loaded = notice_load()
             created, total, individuals = self._roster(campaign, students)
             logins, untouched = self._accounts(campaign)
+            checks = seed_demo_cards(campaign)
+            payments = seed_demo_payments(campaign)
 
         if not settings.DEBUG:
             self.stderr.write("注意：演示账号的密码是公开的，请勿在正式环境使用。")
@@ -49,6 +52,10 @@ class Command(BaseCommand):
             "演示名单：新增 %d 名学生（本活动共 %d 名，%d 个班级，另有无班级者 %d 名）。"
             % (created, total, campaign.classes.count(), individuals)
         )
+        if checks:
+            self.stdout.write("演示采集卡核对：新增 %d 条。" % checks)
+        if payments:
+            self.stdout.write("演示缴费记录：新增 %d 条。" % payments)
         self.stdout.write("演示账号：")
         for label, username, password in logins:
             self.stdout.write("  %s：%s / %s" % (label, username, password))
@@ -105,6 +112,10 @@ class Command(BaseCommand):
             user, created = self._user(username, password)
             if created:
                 user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+                if group_name == STAFF_GROUP:
+                    # 教务处 may do everything, the admin included.
+                    user.is_staff = user.is_superuser = True
+                    user.save(update_fields=["is_staff", "is_superuser"])
             untouched |= not created
             logins.append((label, username, password))
 

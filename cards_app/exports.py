@@ -1,0 +1,88 @@
+"""Rows of the bulk check for Excel and PDF; capture_portal.exports renders them."""
+
+from capture_portal.exports import Column, Report, Section
+from cards_app import rules
+from cards_app.selectors import BulkCheck, RosterRow
+
+PROBLEM_COLUMNS = [
+    Column("班级", 14),
+    Column("学号", 14, text=True),
+    Column("姓名", 12),
+    Column("身份证号", 22, text=True),
+    Column("问题项", 16),
+    Column("问题", 70),
+]
+
+NAME_COLUMNS = [
+    Column("班级", 14),
+    Column("学号", 14, text=True),
+    Column("姓名", 14),
+    Column("身份证号", 22, text=True),
+    Column("区位码", 22),
+    Column("卡上填法", 40),
+]
+
+
+def _problem_text(row: RosterRow) -> str:
+    return "；".join(
+        ("（提示）" if issue.level != "error" else "") + issue.message for issue in row.problems
+    )
+
+
+def problem_rows(rows):
+    for row in rows:
+        fields = dict.fromkeys(i.field for i in row.problems)
+        yield (
+            row.class_name,
+            row.student_id,
+            row.name,
+            row.id_number,
+            rules.field_labels(fields),
+            _problem_text(row),
+        )
+
+
+def name_rows(rows):
+    for row in rows:
+        codes = " ".join(c.code for c in row.name_codes) if row.name_codes else "不填"
+        yield (row.class_name, row.student_id, row.name, row.id_number, codes, row.name_note)
+
+
+def bulk_check_report(*, bulk: BulkCheck, campaign, rows=None) -> Report:
+    """Return the problems of the roster (all, or ``rows`` when filtered), then the
+    names the centre must be told of."""
+    rows = bulk.problem_rows if rows is None else rows
+    return Report(
+        title="%s 采集卡预检问题清单" % campaign.title,
+        subtitle="名册 %d 人，有问题 %d 人，姓名需特殊填写 %d 人"
+        % (bulk.total, bulk.with_problems, len(bulk.name_rows)),
+        columns=PROBLEM_COLUMNS,
+        landscape=True,
+        sections=[
+            Section(
+                title="问题清单",
+                rows=problem_rows(rows),
+                totals=("合计", "", "%d 人" % len(rows), "", "", ""),
+            ),
+            Section(
+                title="姓名需0000或手写",
+                rows=(
+                    (r.class_name, r.student_id, r.name, r.id_number, "姓名填法", r.name_note)
+                    for r in bulk.name_rows
+                ),
+                notes=["区位码 0000 的字须在卡上写拼音；超过四字的姓名正楷手写全名"],
+            ),
+        ],
+    )
+
+
+def name_list_report(*, bulk: BulkCheck, campaign) -> Report:
+    """Return the students whose names need 0000 + pinyin or handwriting, for the centre."""
+    return Report(
+        title="%s 姓名需特殊填写名单" % campaign.title,
+        subtitle="共 %d 人：区位码 0000 的字旁写拼音；超过四个汉字的姓名正楷手写全名"
+        % len(bulk.name_rows),
+        columns=NAME_COLUMNS,
+        landscape=True,
+        sections=[Section(title="姓名需特殊填写", rows=name_rows(bulk.name_rows))],
+    )

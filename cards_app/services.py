@@ -1,0 +1,107 @@
+"""Writes of card checks: a student saves a check; staff resolve a discrepancy."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cards_app import rules
+from cards_app.models import CardCheck
+from sessions_app.models import Student
+
+# Fields compared with the roster held by 教务处. 学历类别 and 所在校别 are already
+# errors of the rules when they differ from the student's roster entry.
+ROSTER_FIELDS = (rules.STUDENT_ID, rules.NAME, rules.ID_NUMBER)
+
+
+class CardCheckError(Exception):
+    """A card check cannot be saved or resolved; the message is for the user."""
+
+
+def card_check_run(*, student: Student | None, data: dict) -> rules.CardResult:
+    """Judge what was entered, held against the student's roster category if known."""
+    return rules.check_card(
+        student_id=data.get("student_id"),
+        name=data.get("name"),
+        id_number=data.get("id_number"),
+        education_type=data.get("education_type"),
+        school_type=data.get("school_type"),
+        expected_education_type=student.education_type if student else None,
+        expected_school_type=student.school_type if student else None,
+        student_id_pattern=settings.STUDENT_ID_PATTERN,
+        name_pinyin=data.get("name_pinyin"),
+        today=timezone.localdate(),
+    )
+
+
+def roster_mismatches(*, student: Student, card: dict) -> list[str]:
+    """Return the fields where the normalised entry differs from the roster.
+
+    Only the field names: the roster's values are never shown to the one who typed.
+    """
+    roster = {
+        rules.STUDENT_ID: rules.normalise_student_id(student.student_id),
+        rules.NAME: rules.normalise_name(student.name),
+        rules.ID_NUMBER: rules.normalise_id_number(student.id_number),
+    }
+    return [f for f in ROSTER_FIELDS if card.get(f) and card[f] != roster[f]]
+
+
+def card_check_build(*, student: Student, data: dict, by) -> CardCheck:
+    """Return an unsaved current check of the entered data, judged and compared."""
+    result = card_check_run(student=student, data=data)
+    missing = [i.field for i in result.errors if i.code == "required"]
+    if missing:
+        raise CardCheckError("请先填写%s再保存。" % rules.field_labels(missing))
+    card = result.card
+    return CardCheck(
+        student=student,
+        created_by=by,
+        created_at=timezone.now(),
+        card_student_id=card["student_id"][:20],
+        name=card["name"][:50],
+        name_pinyin=(data.get("name_pinyin") or "").strip()[:100],
+        id_number=card["id_number"][:40],
+        education_type=card["education_type"] or "",
+        school_type=card["school_type"] or "",
+        ok=result.ok,
+        errors=[i.as_dict() for i in result.errors],
+        warnings=[i.as_dict() for i in result.warnings],
+        name_mode=card["name_mode"],
+        name_codes=[c.as_dict() for c in card["name_codes"]],
+        mismatch_fields=roster_mismatches(student=student, card=card),
+    )
+
+
+def card_check_save(*, student: Student, data: dict, by) -> CardCheck:
+    """Save a student's check as their current one; the previous ones stay as history.
+
+    A check with rule errors is saved too (the monitor then sees the problem), but not
+    one with a field left empty.
+    """
+    check = card_check_build(student=student, data=data, by=by)
+    with transaction.atomic():
+        # Two tabs saving at once must not leave two current checks.
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        CardCheck.objects.filter(student=student, is_current=True).update(is_current=False)
+        check.save()
+    return check
+
+
+def card_discrepancy_resolve(*, check: CardCheck, by, note: str) -> CardCheck:
+    """Close a discrepancy case with a note saying what was done."""
+    note = (note or "").strip()
+    if not note:
+        raise CardCheckError("请写明处理结果（例如：名册已更正、学生已按身份证改正）。")
+    with transaction.atomic():
+        check = CardCheck.objects.select_for_update().get(pk=check.pk)
+        if not check.mismatch_fields:
+            raise CardCheckError("这条核对记录与名册一致，无需处理。")
+        if check.resolved_at is not None:
+            raise CardCheckError("这条不一致已经处理过了。")
+        if not check.is_current:
+            raise CardCheckError("学生已重新核对，这条记录已不是当前记录。")
+        check.resolved_at = timezone.now()
+        check.resolved_by = by
+        check.resolution_note = note[:200]
+        check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    return check

@@ -1,0 +1,300 @@
+"""Pages of the card check: anyone checks, a student saves, the monitor sees the class,
+教务处 runs the bulk check and handles discrepancies. Views stay thin: authorise, bind
+a form, call a selector or one service, render."""
+
+import base64
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from capture_portal.exports import (
+    PDF_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    export_response,
+    render_pdf,
+    render_xlsx,
+)
+from capture_portal.roles import (
+    monitor_required,
+    monitored_class_of,
+    staff_required,
+    student_of,
+    student_required,
+)
+from cards_app import exports, fill_guide, rules, selectors, services
+from cards_app.forms import CardCheckForm, ResolveForm
+from cards_app.models import CardCheck
+from sessions_app import selectors as session_selectors
+from sessions_app.models import Campaign
+
+BULK_PAGE_SIZE = 100
+
+
+def _guide(result: rules.CardResult) -> fill_guide.Guide:
+    return fill_guide.Guide.from_result(result, college_code=settings.COLLEGE_CODE)
+
+
+def _initial_for(student) -> dict:
+    """Prefill from the student's current check, else from the roster."""
+    check = selectors.card_check_current(student=student)
+    if check is not None:
+        return {
+            "student_id": check.card_student_id,
+            "name": check.name,
+            "name_pinyin": check.name_pinyin,
+            "id_number": check.id_number,
+            "education_type": check.education_type,
+            "school_type": check.school_type,
+        }
+    return {
+        "student_id": student.student_id,
+        "name": student.name,
+        "id_number": student.id_number,
+        "education_type": student.education_type,
+        "school_type": student.school_type,
+    }
+
+
+def check(request):
+    """Check card data: anyone may check; a student may also save the check."""
+    student = student_of(request.user)
+    result = None
+    mismatches = []
+    if request.method == "POST":
+        form = CardCheckForm(request.POST)
+        if form.is_valid():
+            data = form.card_data()
+            if request.POST.get("action") == "save":
+                if student is None:
+                    messages.error(request, "只有登录的学生可以保存自己的核对结果。")
+                    return redirect("cards:check")
+                try:
+                    saved = services.card_check_save(student=student, data=data, by=request.user)
+                except services.CardCheckError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(request, "已保存核对结果（%s）。" % _when(saved))
+                    return redirect("cards:check")
+            result = services.card_check_run(student=student, data=data)
+            if student is not None:
+                mismatches = services.roster_mismatches(student=student, card=result.card)
+    else:
+        form = CardCheckForm(initial=_initial_for(student) if student else None)
+        if student is not None:
+            result = services.card_check_run(student=student, data=form.initial)
+    current = selectors.card_check_current(student=student) if student else None
+    state = selectors.card_state_of(current) if student else None
+    guide = _guide(result) if result is not None else None
+    guide_png = None
+    if guide is not None and request.method == "POST":
+        # Inline, so the ID number never travels in a URL.
+        guide_png = base64.b64encode(fill_guide.render_png(guide)).decode("ascii")
+    return render(
+        request,
+        "cards_app/check.html",
+        {
+            "form": form,
+            "student": student,
+            "result": result,
+            "guide": guide,
+            "guide_png": guide_png,
+            "mismatch_labels": rules.field_labels(mismatches),
+            "current": current,
+            "state": state,
+            "open_mismatch_labels": rules.field_labels(state.mismatch_fields) if state else "",
+        },
+    )
+
+
+def _when(check: CardCheck) -> str:
+    return timezone.localtime(check.created_at).strftime("%Y-%m-%d %H:%M")
+
+
+def _posted_guide(request) -> fill_guide.Guide | None:
+    form = CardCheckForm(request.POST)
+    if not form.is_valid():
+        return None
+    student = student_of(request.user)
+    return _guide(services.card_check_run(student=student, data=form.card_data()))
+
+
+def _too_long() -> HttpResponse:
+    return HttpResponse(
+        "填写的内容过长，无法生成示意图。", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+@require_POST
+def guide_png(request):
+    """Return the fill guide of the posted card data as a PNG (the live check's picture)."""
+    guide = _posted_guide(request)
+    if guide is None:
+        return _too_long()
+    response = HttpResponse(fill_guide.render_png(guide), content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def guide_pdf(request):
+    guide = _posted_guide(request)
+    if guide is None:
+        return _too_long()
+    return export_response("采集卡填涂示意.pdf", PDF_CONTENT_TYPE, fill_guide.render_pdf(guide))
+
+
+def _my_guide(request) -> fill_guide.Guide:
+    student = student_of(request.user)
+    if selectors.card_check_current(student=student) is None:
+        raise Http404("还没有保存的核对结果。")
+    return _guide(services.card_check_run(student=student, data=_initial_for(student)))
+
+
+@require_GET
+@student_required
+def my_guide_png(request):
+    response = HttpResponse(fill_guide.render_png(_my_guide(request)), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@student_required
+def my_guide_pdf(request):
+    return export_response(
+        "采集卡填涂示意.pdf", PDF_CONTENT_TYPE, fill_guide.render_pdf(_my_guide(request))
+    )
+
+
+@monitor_required
+def class_cards(request):
+    """The monitor's class: each classmate's card state, 身份证号 never shown."""
+    school_class = monitored_class_of(request.user)
+    students = list(session_selectors.class_roster(school_class=school_class))
+    states = selectors.card_state_by_student(students=students)
+    rows = [(s, states[s.pk]) for s in students]
+    counts = {
+        status: sum(1 for _, state in rows if state.status == status)
+        for status in (selectors.STATUS_UNCHECKED, selectors.STATUS_OK, selectors.STATUS_PROBLEM)
+    }
+    return render(
+        request,
+        "cards_app/class_cards.html",
+        {"school_class": school_class, "rows": rows, "counts": counts},
+    )
+
+
+# 教务处 --------------------------------------------------------------------------------
+
+
+def _staff_campaign(request) -> Campaign:
+    pk = request.GET.get("campaign", "")
+    if pk:
+        if not pk.isdigit():
+            raise Http404("没有这个采集活动。")
+        return get_object_or_404(Campaign, pk=int(pk))
+    campaign = session_selectors.campaign_latest()
+    if campaign is None:
+        raise Http404("还没有采集活动。")
+    return campaign
+
+
+@staff_required
+def staff_bulk(request):
+    """The bulk check of the whole roster: counts, a filterable list, the name list."""
+    campaign = _staff_campaign(request)
+    bulk = selectors.roster_bulk_check(campaign=campaign)
+    problem = request.GET.get("problem", "")
+    class_name = request.GET.get("class", "")
+    rows = bulk.filtered(problem=problem, class_name=class_name)
+    page = Paginator(rows, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cards_app/staff_bulk.html",
+        {
+            "campaign": campaign,
+            "campaigns": Campaign.objects.order_by("-graduation_year", "-id"),
+            "bulk": bulk,
+            "type_counts": bulk.type_counts(),
+            "class_counts": bulk.class_counts(),
+            "problem": problem,
+            "class_name": class_name,
+            "problem_title": _problem_title(problem),
+            "page": page,
+            "filtered_count": len(rows),
+            "name_rows": bulk.name_rows[:200],
+            "state_counts": selectors.card_state_counts(campaign=campaign),
+            "open_discrepancies": selectors.card_discrepancies_open(campaign=campaign).count(),
+        },
+    )
+
+
+def _problem_title(problem: str) -> str:
+    field_name, _, code = problem.partition(":")
+    return rules.issue_title(field_name, code) if problem else ""
+
+
+@staff_required
+def staff_bulk_export(request, kind: str):
+    """Download the problem report (Excel) or the name list (Excel or PDF)."""
+    campaign = _staff_campaign(request)
+    bulk = selectors.roster_bulk_check(campaign=campaign)
+    if kind == "problems.xlsx":
+        rows = bulk.filtered(
+            problem=request.GET.get("problem", ""), class_name=request.GET.get("class", "")
+        )
+        report = exports.bulk_check_report(bulk=bulk, campaign=campaign, rows=rows)
+        return export_response("采集卡预检问题清单.xlsx", XLSX_CONTENT_TYPE, render_xlsx(report))
+    if kind == "names.xlsx":
+        report = exports.name_list_report(bulk=bulk, campaign=campaign)
+        return export_response("姓名需特殊填写名单.xlsx", XLSX_CONTENT_TYPE, render_xlsx(report))
+    if kind == "names.pdf":
+        report = exports.name_list_report(bulk=bulk, campaign=campaign)
+        return export_response("姓名需特殊填写名单.pdf", PDF_CONTENT_TYPE, render_pdf(report))
+    raise Http404("没有这种导出。")
+
+
+@staff_required
+def staff_discrepancies(request):
+    campaign = _staff_campaign(request)
+    return render(
+        request,
+        "cards_app/staff_discrepancies.html",
+        {
+            "campaign": campaign,
+            "open": Paginator(
+                selectors.card_discrepancies_open(campaign=campaign), BULK_PAGE_SIZE
+            ).get_page(request.GET.get("page")),
+            "resolved": selectors.card_discrepancies_resolved(campaign=campaign),
+            "form": ResolveForm(),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def staff_discrepancy_resolve(request, pk: int):
+    check = get_object_or_404(CardCheck, pk=pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请写明处理结果（200 字以内）。")
+    else:
+        try:
+            services.card_discrepancy_resolve(
+                check=check, by=request.user, note=form.cleaned_data["note"]
+            )
+        except services.CardCheckError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, "已处理 %s %s 的不一致。" % (check.student.student_id, check.student.name)
+            )
+    return redirect(
+        "%s?campaign=%d" % (reverse("cards:staff_discrepancies"), check.student.campaign_id)
+    )

@@ -1,0 +1,367 @@
+"""Writes to the fee ledger.
+
+Every function is one transaction and raises PaymentError with a message for the user;
+nothing is half-saved when it does. Two monitors, a double click or a reloaded page may
+act on one class at once, so each write first locks the class row: payments of a class
+and its hand-over are then serialised, and the partial unique index on Payment is the
+last word if anything slips past.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from capture_portal.roles import is_staff_member, monitored_class_of
+from payments_app.models import (
+    Handover,
+    HandoverAdjustment,
+    Payment,
+    PaymentMethod,
+    PaymentReversal,
+    PaymentStatus,
+)
+from payments_app.rules import expected_amount, names_summary, pays_at_makeup_centre
+from payments_app.selectors import class_collected, class_payments
+from sessions_app.models import Campaign, SchoolClass, Student, StudentCategory
+
+REASON_MAX_LENGTH = 200
+
+
+class PaymentError(Exception):
+    """A ledger change that cannot be made; the message is for the user."""
+
+
+@dataclass
+class RecordResult:
+    """What payments_record did with each student it was given."""
+
+    recorded: list[Payment] = field(default_factory=list)
+    already_paid: list[Student] = field(default_factory=list)
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_MAX_LENGTH:
+        raise PaymentError(_("原因最多 %(n)d 个字。") % {"n": REASON_MAX_LENGTH})
+    return reason
+
+
+def _lock_class(school_class_id: int) -> SchoolClass:
+    return SchoolClass.objects.select_for_update().get(pk=school_class_id)
+
+
+def _authorise(*, by, school_class: SchoolClass) -> bool:
+    """Refuse anyone but staff and the class's monitor; return whether ``by`` is staff."""
+    if is_staff_member(by):
+        return True
+    mine = monitored_class_of(by)
+    if mine is None or mine.pk != school_class.pk:
+        raise PaymentError(
+            _("只有本班班长或教务处可以登记 %(name)s 的缴费。") % {"name": school_class}
+        )
+    return False
+
+
+def _handover_of(school_class: SchoolClass) -> Handover | None:
+    return Handover.objects.filter(school_class=school_class).first()
+
+
+def _check_lock(*, school_class: SchoolClass, staff: bool, reason: str) -> bool:
+    """Refuse changes to a handed-over class except by staff with a reason.
+
+    Return whether the class has handed over (the change is then a discrepancy).
+    """
+    handover = _handover_of(school_class)
+    if handover is None:
+        return False
+    if not staff:
+        raise PaymentError(
+            _("%(name)s 已于 %(when)s 向拍摄组交接，缴费记录已锁定；如需更改请联系教务处。")
+            % {
+                "name": school_class,
+                "when": timezone.localtime(handover.handed_over_at).strftime("%m-%d %H:%M"),
+            }
+        )
+    if not reason:
+        raise PaymentError(_("%(name)s 已交接，教务处更改须填写原因。") % {"name": school_class})
+    return True
+
+
+def payments_record(
+    *,
+    students: Iterable[Student],
+    by,
+    method: str = PaymentMethod.CASH,
+    reason: str = "",
+) -> RecordResult:
+    """Record a payment of the current fee for each student, all of one class.
+
+    Students who already have an active payment are skipped and reported, so a double
+    click or a reloaded form never pays twice. A make-up student or a student of another
+    class refuses the whole batch.
+    """
+    students = list(students)
+    if not students:
+        raise PaymentError(_("请选择要登记缴费的学生。"))
+    if method not in PaymentMethod.values:
+        raise PaymentError(_("未知的缴费方式。"))
+    reason = _clean_reason(reason)
+    class_ids = {s.school_class_id for s in students}
+    if len(class_ids) != 1 or None in class_ids:
+        makeup = [s for s in students if s.school_class_id is None]
+        if makeup:
+            raise PaymentError(
+                _("%(names)s 没有班级，须到补拍中心自行缴费，不能由班长登记。")
+                % {"names": names_summary([s.name for s in makeup])}
+            )
+        raise PaymentError(_("一次只能登记同一个班级的学生。"))
+    with transaction.atomic():
+        school_class = _lock_class(class_ids.pop())
+        staff = _authorise(by=by, school_class=school_class)
+        after_handover = _check_lock(school_class=school_class, staff=staff, reason=reason)
+        # Re-read under the lock: category and class may have changed since the page loaded.
+        fresh = list(
+            Student.objects.select_for_update()
+            .filter(pk__in=[s.pk for s in students])
+            .order_by("student_id")
+        )
+        moved = [s for s in fresh if s.school_class_id != school_class.pk]
+        if moved or len(fresh) != len({s.pk for s in students}):
+            raise PaymentError(_("名单已变动，请刷新页面后重试。"))
+        makeup = [
+            s
+            for s in fresh
+            if pays_at_makeup_centre(category=s.category, class_status=school_class.status)
+        ]
+        if makeup:
+            raise PaymentError(
+                _("%(names)s 属于补拍人员（或班级已推迟），须到补拍中心自行缴费，不计入班级。")
+                % {"names": names_summary([s.name for s in makeup])}
+            )
+        fee = Campaign.objects.values_list("fee", flat=True).get(pk=school_class.campaign_id)
+        paid_ids = set(
+            Payment.objects.filter(
+                campaign_id=school_class.campaign_id,
+                student__in=fresh,
+                status=PaymentStatus.ACTIVE,
+            ).values_list("student_id", flat=True)
+        )
+        result = RecordResult()
+        now = timezone.now()
+        for student in fresh:
+            if student.pk in paid_ids:
+                result.already_paid.append(student)
+                continue
+            payment = Payment(
+                campaign_id=school_class.campaign_id,
+                student=student,
+                school_class=school_class,
+                amount=fee,
+                method=method,
+                recorded_by=by,
+                recorded_at=now,
+                after_handover=after_handover,
+                note=reason,
+            )
+            try:
+                with transaction.atomic():
+                    payment.save()
+            except IntegrityError:
+                # Another transaction won the race for this student; the index held.
+                result.already_paid.append(student)
+                continue
+            result.recorded.append(payment)
+    return result
+
+
+def payment_record(
+    *, student: Student, by, method: str = PaymentMethod.CASH, reason: str = ""
+) -> Payment:
+    """Record the student's payment of the current fee; refuse a second one."""
+    result = payments_record(students=[student], by=by, method=method, reason=reason)
+    if not result.recorded:
+        raise PaymentError(_("%(name)s 已缴费，未重复登记。") % {"name": student.name})
+    return result.recorded[0]
+
+
+def payment_reverse(*, payment: Payment, by, reason: str) -> PaymentReversal:
+    """Undo a payment by a reversal entry; the payment itself keeps its amount and author."""
+    reason = _clean_reason(reason)
+    if not reason:
+        raise PaymentError(_("撤销缴费须填写原因。"))
+    with transaction.atomic():
+        if payment.school_class_id is None:
+            raise PaymentError(_("这笔缴费不属于任何班级，只能由教务处在后台处理。"))
+        school_class = _lock_class(payment.school_class_id)
+        staff = _authorise(by=by, school_class=school_class)
+        after_handover = _check_lock(school_class=school_class, staff=staff, reason=reason)
+        locked = Payment.objects.select_for_update().select_related("student").get(pk=payment.pk)
+        if locked.status != PaymentStatus.ACTIVE:
+            raise PaymentError(
+                _("%(name)s 的这笔缴费已撤销，不能重复撤销。") % {"name": locked.student.name}
+            )
+        reversal = PaymentReversal.objects.create(
+            payment=locked,
+            reason=reason,
+            reversed_by=by,
+            reversed_at=timezone.now(),
+            after_handover=after_handover,
+        )
+        # The only change a payment ever sees: its status, next to the reversal entry.
+        Payment.objects.filter(pk=locked.pk).update(status=PaymentStatus.REVERSED)
+        payment.status = PaymentStatus.REVERSED
+    return reversal
+
+
+def _unpaid_names(school_class: SchoolClass) -> list[str]:
+    paid = class_payments(school_class=school_class).values("student_id")
+    return list(
+        Student.objects.filter(school_class=school_class, category=StudentCategory.CURRENT)
+        .exclude(pk__in=paid)
+        .order_by("student_id")
+        .values_list("name", flat=True)
+    )
+
+
+def handover_record(
+    *,
+    school_class: SchoolClass,
+    by,
+    student_count: int,
+    amount: Decimal,
+    receiver_name: str,
+    handed_over_at: datetime.datetime | None = None,
+) -> Handover:
+    """Record the hand-over of the class's cash to the crew, which must reconcile.
+
+    The count must equal the students with an active payment and the amount the fee
+    times that count; a difference is refused with who and how many. The class is
+    locked afterwards.
+    """
+    receiver_name = " ".join((receiver_name or "").split())
+    if not receiver_name:
+        raise PaymentError(_("请填写收款人姓名。"))
+    if len(receiver_name) > 50:
+        raise PaymentError(_("收款人姓名最多 50 个字。"))
+    if student_count is None or student_count < 0:
+        raise PaymentError(_("人数必须是不小于 0 的整数。"))
+    if amount is None or amount < 0:
+        raise PaymentError(_("金额必须是不小于 0 的数。"))
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    with transaction.atomic():
+        school_class = _lock_class(school_class.pk)
+        _authorise(by=by, school_class=school_class)
+        if school_class.status == SchoolClass.Status.DEFERRED:
+            raise PaymentError(_("%(name)s 已推迟至下一年，本次不交接。") % {"name": school_class})
+        existing = _handover_of(school_class)
+        if existing is not None:
+            raise PaymentError(
+                _("%(name)s 已于 %(when)s 交接（%(n)d 人，%(amount)s 元），不能重复交接。")
+                % {
+                    "name": school_class,
+                    "when": timezone.localtime(existing.handed_over_at).strftime("%m-%d %H:%M"),
+                    "n": existing.student_count,
+                    "amount": existing.amount,
+                }
+            )
+        paid_count, collected = class_collected(school_class=school_class)
+        if paid_count == 0:
+            raise PaymentError(_("本班还没有登记任何缴费，无需交接。"))
+        fee = Campaign.objects.values_list("fee", flat=True).get(pk=school_class.campaign_id)
+        if student_count != paid_count:
+            unpaid = _unpaid_names(school_class)
+            if student_count > paid_count:
+                message = _(
+                    "交接人数 %(count)d 人比登记已缴的 %(paid)d 人多 %(diff)d 人。"
+                    "尚未登记缴费的 %(n)d 人：%(names)s。请先登记他们的缴费，或改正人数。"
+                ) % {
+                    "count": student_count,
+                    "paid": paid_count,
+                    "diff": student_count - paid_count,
+                    "n": len(unpaid),
+                    "names": names_summary(unpaid) or _("无"),
+                }
+            else:
+                message = _(
+                    "交接人数 %(count)d 人比登记已缴的 %(paid)d 人少 %(diff)d 人"
+                    "（%(money)s 元）。请核对已缴名单，误记的缴费请先撤销。"
+                    "未缴 %(n)d 人：%(names)s。"
+                ) % {
+                    "count": student_count,
+                    "paid": paid_count,
+                    "diff": paid_count - student_count,
+                    "money": expected_amount(fee=fee, count=paid_count - student_count),
+                    "n": len(unpaid),
+                    "names": names_summary(unpaid) or _("无"),
+                }
+            raise PaymentError(message)
+        if amount != collected:
+            raise PaymentError(
+                _(
+                    "交接金额 %(amount)s 元与登记不符：%(paid)d 人已缴，共 %(collected)s 元，"
+                    "相差 %(diff)s 元。"
+                )
+                % {
+                    "amount": amount,
+                    "paid": paid_count,
+                    "collected": collected,
+                    "diff": abs(collected - amount),
+                }
+            )
+        now = timezone.now()
+        handover = Handover(
+            campaign_id=school_class.campaign_id,
+            school_class=school_class,
+            student_count=student_count,
+            amount=amount,
+            receiver_name=receiver_name,
+            handed_over_at=handed_over_at or now,
+            recorded_by=by,
+            recorded_at=now,
+        )
+        try:
+            with transaction.atomic():
+                handover.save()
+        except IntegrityError:
+            raise PaymentError(
+                _("%(name)s 已交接，不能重复交接。") % {"name": school_class}
+            ) from None
+    return handover
+
+
+def handover_settle(*, school_class: SchoolClass, by, reason: str) -> HandoverAdjustment:
+    """Settle the difference between a handed-over class's ledger and its hand-over.
+
+    Staff record that the difference has been passed on to the crew (or given back),
+    with the reason; the class then reconciles again.
+    """
+    if not is_staff_member(by):
+        raise PaymentError(_("只有教务处可以结清交接差额。"))
+    reason = _clean_reason(reason)
+    if not reason:
+        raise PaymentError(_("结清差额须填写原因。"))
+    with transaction.atomic():
+        school_class = _lock_class(school_class.pk)
+        handover = _handover_of(school_class)
+        if handover is None:
+            raise PaymentError(_("%(name)s 尚未交接，没有差额可结清。") % {"name": school_class})
+        paid_count, collected = class_collected(school_class=school_class)
+        adjusted = handover.adjustments.aggregate(n=Sum("student_count"), total=Sum("amount"))
+        handed_count = handover.student_count + (adjusted["n"] or 0)
+        handed_amount = (handover.amount + (adjusted["total"] or 0)).quantize(Decimal("0.01"))
+        if paid_count == handed_count and collected == handed_amount:
+            raise PaymentError(_("%(name)s 没有待结清的差额。") % {"name": school_class})
+        return HandoverAdjustment.objects.create(
+            handover=handover,
+            student_count=paid_count - handed_count,
+            amount=collected - handed_amount,
+            reason=reason,
+            recorded_by=by,
+            recorded_at=timezone.now(),
+        )

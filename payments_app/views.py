@@ -1,0 +1,277 @@
+"""Pages of the fee ledger: the monitor's class, the student's own state, the staff
+overview and the exports. Views authorise, bind a form, call one service or selector,
+and render or redirect; PaymentError becomes a message."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from capture_portal.exports import export_response
+from capture_portal.roles import (
+    is_staff_member,
+    monitored_class_of,
+    staff_required,
+    student_of,
+)
+from payments_app import selectors, services
+from payments_app.exports import payment_list_export
+from payments_app.forms import ExportForm, HandoverForm, ReasonForm, RecordForm
+from payments_app.models import PaymentMethod
+from sessions_app.models import Campaign, College, SchoolClass, Student
+from sessions_app.selectors import campaign_latest
+
+
+def _class_for(request, pk: int) -> SchoolClass:
+    """Return the class if the user is staff or its monitor; 404 or 403 otherwise."""
+    school_class = get_object_or_404(SchoolClass, pk=pk)
+    if is_staff_member(request.user):
+        return school_class
+    mine = monitored_class_of(request.user)
+    if mine is None or mine.pk != school_class.pk:
+        raise PermissionDenied
+    return school_class
+
+
+def _class_url(school_class: SchoolClass, anchor: str = "") -> str:
+    url = reverse("payments:class", args=[school_class.pk])
+    return "%s#%s" % (url, anchor) if anchor else url
+
+
+@login_required
+def home(request):
+    """Send each role to its page: staff to the overview, a monitor to the class."""
+    if is_staff_member(request.user):
+        return redirect("payments:overview")
+    school_class = monitored_class_of(request.user)
+    if school_class is not None:
+        return redirect("payments:class", pk=school_class.pk)
+    if student_of(request.user) is not None:
+        return redirect("payments:mine")
+    raise PermissionDenied
+
+
+@login_required
+def class_page(request, pk):
+    school_class = _class_for(request, pk)
+    ledger = selectors.class_ledger(school_class=school_class)
+    return render(
+        request,
+        "payments_app/class.html",
+        {
+            "ledger": ledger,
+            "school_class": ledger.school_class,
+            "entries": selectors.ledger_entries_for_class(school_class=school_class, limit=50),
+            "methods": PaymentMethod.choices,
+            "is_staff": is_staff_member(request.user),
+            "handover_form": HandoverForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def record(request, pk):
+    school_class = _class_for(request, pk)
+    students = Student.objects.filter(school_class=school_class).order_by("student_id")
+    form = RecordForm(request.POST, students=list(students))
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(_class_url(school_class))
+    chosen = form.cleaned_data["chosen"]
+    try:
+        result = services.payments_record(
+            students=chosen,
+            by=request.user,
+            method=form.cleaned_data["method"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.PaymentError as error:
+        messages.error(request, str(error))
+        return redirect(_class_url(school_class))
+    if result.recorded:
+        total = sum(p.amount for p in result.recorded)
+        if len(result.recorded) == 1:
+            messages.success(
+                request,
+                _("已登记 %(name)s 缴费 %(amount)s 元。")
+                % {"name": result.recorded[0].student.name, "amount": total},
+            )
+        else:
+            messages.success(
+                request,
+                _("已登记 %(n)d 人缴费，共 %(amount)s 元。")
+                % {"n": len(result.recorded), "amount": total},
+            )
+    if result.already_paid:
+        messages.warning(
+            request,
+            _("%(names)s 此前已缴费，未重复登记。")
+            % {"names": "、".join(s.name for s in result.already_paid)},
+        )
+    anchor = "s%d" % chosen[0].pk if len(chosen) == 1 else ""
+    return redirect(_class_url(school_class, anchor))
+
+
+@login_required
+def reverse_payment(request, pk, payment_pk):
+    school_class = _class_for(request, pk)
+    payment = selectors.payment_of_class(school_class=school_class, pk=payment_pk)
+    if payment is None:
+        raise Http404
+    if request.method == "POST":
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            try:
+                services.payment_reverse(
+                    payment=payment, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except services.PaymentError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("已撤销 %(name)s 的缴费 %(amount)s 元。")
+                    % {"name": payment.student.name, "amount": payment.amount},
+                )
+                return redirect(_class_url(school_class, "s%d" % payment.student_id))
+    else:
+        form = ReasonForm()
+    return render(
+        request,
+        "payments_app/reverse.html",
+        {"school_class": school_class, "payment": payment, "form": form},
+    )
+
+
+@login_required
+def handover(request, pk):
+    school_class = _class_for(request, pk)
+    if request.method == "POST":
+        form = HandoverForm(request.POST)
+        if form.is_valid():
+            try:
+                services.handover_record(
+                    school_class=school_class,
+                    by=request.user,
+                    student_count=form.cleaned_data["student_count"],
+                    amount=form.cleaned_data["amount"],
+                    receiver_name=form.cleaned_data["receiver_name"],
+                    handed_over_at=form.cleaned_data["handed_over_at"],
+                )
+            except services.PaymentError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("交接已登记，本班缴费记录已锁定。"))
+                return redirect(_class_url(school_class))
+    else:
+        form = HandoverForm()
+    ledger = selectors.class_ledger(school_class=school_class)
+    return render(
+        request,
+        "payments_app/handover.html",
+        {"school_class": ledger.school_class, "ledger": ledger, "form": form},
+    )
+
+
+@staff_required
+@require_POST
+def settle(request, pk):
+    school_class = get_object_or_404(SchoolClass, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("结清差额须填写原因。"))
+        return redirect(_class_url(school_class))
+    try:
+        adjustment = services.handover_settle(
+            school_class=school_class, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.PaymentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("已结清差额：%(n)+d 人，%(amount)s 元。")
+            % {"n": adjustment.student_count, "amount": adjustment.amount},
+        )
+    return redirect(_class_url(school_class))
+
+
+@login_required
+def mine(request):
+    student = student_of(request.user)
+    if student is None:
+        raise PermissionDenied
+    state = selectors.payment_state_by_student(students=[student])[student.pk]
+    return render(
+        request,
+        "payments_app/mine.html",
+        {"student": student, "state": state, "campaign": student.campaign},
+    )
+
+
+@staff_required
+def overview(request):
+    campaign = campaign_latest()
+    if campaign is None:
+        return render(request, "payments_app/overview.html", {"overview": None})
+    data = selectors.payments_overview(campaign=campaign)
+    colleges = College.objects.filter(classes__campaign=campaign).distinct().order_by("name")
+    return render(
+        request,
+        "payments_app/overview.html",
+        {"overview": data, "campaign": campaign, "colleges": colleges},
+    )
+
+
+@login_required
+@require_GET
+def export(request):
+    """Download the 缴费名单 or the unpaid list: staff any scope, a monitor their class."""
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(
+            request, _("导出参数不对：%s") % " ".join(e for v in form.errors.values() for e in v)
+        )
+        return redirect("payments:home")
+    data = form.cleaned_data
+    staff = is_staff_member(request.user)
+    if staff:
+        campaign = campaign_latest()
+        if campaign is None:
+            raise Http404
+        classes = SchoolClass.objects.filter(campaign=campaign)
+        scope = ""
+        if data["school_class"]:
+            school_class = get_object_or_404(classes, pk=data["school_class"])
+            classes, scope = classes.filter(pk=school_class.pk), school_class.name
+        elif data["college"]:
+            college = get_object_or_404(College, pk=data["college"])
+            classes, scope = classes.filter(college=college), college.name
+    else:
+        school_class = monitored_class_of(request.user)
+        if school_class is None or (
+            data["school_class"] and data["school_class"] != school_class.pk
+        ):
+            raise PermissionDenied
+        if data["college"]:
+            raise PermissionDenied
+        campaign = Campaign.objects.get(pk=school_class.campaign_id)
+        classes = SchoolClass.objects.filter(pk=school_class.pk)
+        scope = school_class.name
+    filename, content_type, content = payment_list_export(
+        campaign=campaign,
+        fmt=data["format"],
+        classes=classes,
+        unpaid_only=data["list"] == "unpaid",
+        # 身份证号 in full only for staff; a monitor sees classmates' masked.
+        mask_id_numbers=not staff,
+        one_sheet=data["one_sheet"],
+        scope_label=scope,
+    )
+    return export_response(filename, content_type, content)

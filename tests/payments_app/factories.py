@@ -1,0 +1,79 @@
+"""Factories for the fee ledger tests, on top of tests/factories.py."""
+
+import itertools
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+
+from payments_app.models import Payment
+from payments_app.services import handover_record, payments_record
+from sessions_app.models import Campaign, SchoolClass, Student
+from tests.factories import (
+    make_campaign,
+    make_class,
+    make_monitor,
+    make_slot,
+    make_staff,
+    make_student,
+)
+
+_SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施孔曹严华金魏陶姜"
+_GIVEN = "一二三四五六七八九十"
+_names = itertools.count()
+
+
+def _name() -> str:
+    """Return a distinct two-character name, so messages can be checked by name."""
+    n = next(_names)
+    return _SURNAMES[n % len(_SURNAMES)] + _GIVEN[(n // len(_SURNAMES)) % len(_GIVEN)]
+
+
+@dataclass
+class ClassWorld:
+    campaign: Campaign
+    school_class: SchoolClass
+    monitor: Student
+    monitor_user: User
+    students: list[Student]  # the monitor first, then the classmates in 学号 order
+
+
+def make_class_world(n_students: int = 4, campaign=None, **class_fields) -> ClassWorld:
+    """Return a scheduled class with a monitor account and ``n_students`` in all."""
+    campaign = campaign or make_campaign()
+    if "slot" in class_fields:
+        slot = class_fields.pop("slot")
+    elif class_fields.get("status") == SchoolClass.Status.DEFERRED:
+        slot = None
+    else:
+        slot = make_slot(campaign)
+    school_class = make_class(campaign, slot=slot, **class_fields)
+    monitor, user = make_monitor(school_class)
+    others = [make_student(school_class, name=_name()) for _ in range(n_students - 1)]
+    return ClassWorld(
+        campaign=campaign,
+        school_class=school_class,
+        monitor=monitor,
+        monitor_user=user,
+        students=[monitor, *others],
+    )
+
+
+def pay(students, by) -> list[Payment]:
+    return payments_record(students=list(students), by=by).recorded
+
+
+def pay_and_hand_over(world: ClassWorld, students=None, receiver="李师傅"):
+    """Pay for ``students`` (default all) by the monitor and record the hand-over."""
+    recorded = pay(students if students is not None else world.students, world.monitor_user)
+    total = sum(p.amount for p in recorded)
+    handover = handover_record(
+        school_class=world.school_class,
+        by=world.monitor_user,
+        student_count=len(recorded),
+        amount=total,
+        receiver_name=receiver,
+    )
+    return recorded, handover
+
+
+__all__ = ["ClassWorld", "make_class_world", "make_staff", "pay", "pay_and_hand_over"]

@@ -1,0 +1,387 @@
+from decimal import Decimal
+
+from django.test import TestCase
+from django.urls import reverse
+
+from payments_app.models import Handover, Payment, PaymentReversal
+from payments_app.services import payment_record
+from tests.factories import make_student, make_student_user
+from tests.payments_app.factories import make_class_world, make_staff, pay, pay_and_hand_over
+
+
+class PaymentViewTestCase(TestCase):
+    def setUp(self):
+        self.world = make_class_world(4)
+        self.cls = self.world.school_class
+        self.other = make_class_world(2, campaign=self.world.campaign)
+        self.staff = make_staff()
+        self.student_user = make_student_user(self.world.students[1])
+
+    def url(self, name, *args):
+        return reverse("payments:%s" % name, args=args)
+
+    def as_monitor(self):
+        self.client.force_login(self.world.monitor_user)
+
+    def messages(self, response):
+        return [str(m) for m in response.context["messages"]]
+
+
+class ClassPageTests(PaymentViewTestCase):
+    def test_anonymous_is_sent_to_log_in(self):
+        response = self.client.get(self.url("class", self.cls.pk))
+
+        self.assertRedirects(
+            response,
+            "/accounts/login/?next=%s" % self.url("class", self.cls.pk),
+            fetch_redirect_response=False,
+        )
+
+    def test_a_student_is_forbidden(self):
+        self.client.force_login(self.student_user)
+
+        self.assertEqual(self.client.get(self.url("class", self.cls.pk)).status_code, 403)
+
+    def test_a_monitor_of_another_class_is_forbidden(self):
+        self.client.force_login(self.other.monitor_user)
+
+        self.assertEqual(self.client.get(self.url("class", self.cls.pk)).status_code, 403)
+
+    def test_an_unknown_class_is_not_found(self):
+        self.client.force_login(self.staff)
+
+        self.assertEqual(self.client.get(self.url("class", 99999)).status_code, 404)
+
+    def test_the_monitor_sees_paid_unpaid_and_totals(self):
+        pay(self.world.students[:2], self.world.monitor_user)
+        self.as_monitor()
+
+        response = self.client.get(self.url("class", self.cls.pk))
+
+        self.assertContains(response, 'id="paid-count">2<')
+        self.assertContains(response, 'id="collected">40.00<')
+        self.assertContains(response, 'aria-valuenow="50"')
+        unpaid = response.content.decode().split('id="unpaid-names"')[1].split("</p>")[0]
+        self.assertIn(self.world.students[2].name, unpaid)
+        self.assertIn(self.world.students[3].name, unpaid)
+        self.assertNotIn(self.world.students[0].name, unpaid)
+
+    def test_staff_see_any_class(self):
+        self.client.force_login(self.staff)
+
+        self.assertEqual(
+            self.client.get(self.url("class", self.other.school_class.pk)).status_code, 200
+        )
+
+    def test_its_queries_do_not_grow_with_the_class(self):
+        self.as_monitor()
+        self.client.get(self.url("class", self.cls.pk))  # warm the session
+        with self.assertNumQueries(12) as first:
+            self.client.get(self.url("class", self.cls.pk))
+        for _ in range(10):
+            make_student(self.cls)
+        pay(self.cls.students.all(), self.world.monitor_user)
+        with self.assertNumQueries(len(first.captured_queries)):
+            self.client.get(self.url("class", self.cls.pk))
+
+    def test_home_sends_each_role_to_its_page(self):
+        self.as_monitor()
+        self.assertRedirects(self.client.get(self.url("home")), self.url("class", self.cls.pk))
+        self.client.force_login(self.staff)
+        self.assertRedirects(self.client.get(self.url("home")), self.url("overview"))
+        self.client.force_login(self.student_user)
+        self.assertRedirects(self.client.get(self.url("home")), self.url("mine"))
+
+
+class RecordViewTests(PaymentViewTestCase):
+    def test_one_tap_records_one_payment(self):
+        self.as_monitor()
+        student = self.world.students[2]
+
+        response = self.client.post(
+            self.url("record", self.cls.pk), {"one": student.pk, "method": "cash"}, follow=True
+        )
+
+        self.assertEqual(Payment.objects.get().student, student)
+        self.assertIn("已登记 %s 缴费 20.00 元。" % student.name, self.messages(response))
+
+    def test_one_tap_ignores_ticked_boxes(self):
+        self.as_monitor()
+
+        self.client.post(
+            self.url("record", self.cls.pk),
+            {
+                "one": self.world.students[1].pk,
+                "students": [self.world.students[2].pk],
+                "method": "cash",
+            },
+        )
+
+        self.assertEqual(
+            list(Payment.objects.values_list("student", flat=True)), [self.world.students[1].pk]
+        )
+
+    def test_several_at_once_are_recorded(self):
+        self.as_monitor()
+        chosen = [s.pk for s in self.world.students[1:]]
+
+        response = self.client.post(
+            self.url("record", self.cls.pk), {"students": chosen, "method": "cash"}, follow=True
+        )
+
+        self.assertEqual(Payment.objects.count(), 3)
+        self.assertIn("已登记 3 人缴费，共 60.00 元。", self.messages(response))
+
+    def test_a_double_click_never_pays_twice(self):
+        self.as_monitor()
+        data = {"one": self.world.students[1].pk, "method": "cash"}
+
+        self.client.post(self.url("record", self.cls.pk), data)
+        response = self.client.post(self.url("record", self.cls.pk), data, follow=True)
+
+        self.assertEqual(Payment.objects.count(), 1)
+        self.assertIn(
+            "%s 此前已缴费，未重复登记。" % self.world.students[1].name, self.messages(response)
+        )
+
+    def test_a_student_of_another_class_is_refused(self):
+        self.as_monitor()
+
+        response = self.client.post(
+            self.url("record", self.cls.pk),
+            {"one": self.other.students[1].pk, "method": "cash"},
+            follow=True,
+        )
+
+        self.assertFalse(Payment.objects.exists())
+        self.assertIn("所选学生不在本班名单中，请刷新页面后重试。", self.messages(response))
+
+    def test_nothing_chosen_is_refused(self):
+        self.as_monitor()
+
+        response = self.client.post(
+            self.url("record", self.cls.pk), {"method": "cash"}, follow=True
+        )
+
+        self.assertIn("请先勾选要登记缴费的学生。", self.messages(response))
+
+    def test_garbage_input_is_refused_without_a_server_error(self):
+        self.as_monitor()
+
+        for data in (
+            {"one": "abc", "method": "cash"},
+            {"students": ["x"], "method": "cash"},
+            {"one": self.world.students[1].pk, "method": "gold"},
+        ):
+            response = self.client.post(self.url("record", self.cls.pk), data, follow=True)
+            self.assertEqual(response.status_code, 200)
+            self.assertTrue(self.messages(response), data)
+        self.assertFalse(Payment.objects.exists())
+
+    def test_get_is_not_allowed(self):
+        self.as_monitor()
+
+        self.assertEqual(self.client.get(self.url("record", self.cls.pk)).status_code, 405)
+
+    def test_outsiders_cannot_record(self):
+        data = {"one": self.world.students[1].pk, "method": "cash"}
+        response = self.client.post(self.url("record", self.cls.pk), data)
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/accounts/login/", response["Location"])
+        for user in (self.student_user, self.other.monitor_user):
+            self.client.force_login(user)
+            self.assertEqual(
+                self.client.post(self.url("record", self.cls.pk), data).status_code, 403
+            )
+        self.assertFalse(Payment.objects.exists())
+
+    def test_a_handed_over_class_refuses_the_monitor_with_a_message(self):
+        pay_and_hand_over(self.world, self.world.students[:2])
+        self.as_monitor()
+
+        response = self.client.post(
+            self.url("record", self.cls.pk),
+            {"one": self.world.students[3].pk, "method": "cash"},
+            follow=True,
+        )
+
+        self.assertEqual(Payment.objects.count(), 2)
+        self.assertIn("缴费记录已锁定", " ".join(self.messages(response)))
+
+
+class ReverseViewTests(PaymentViewTestCase):
+    def setUp(self):
+        super().setUp()
+        self.payment = payment_record(student=self.world.students[1], by=self.world.monitor_user)
+        self.reverse_url = self.url("reverse", self.cls.pk, self.payment.pk)
+
+    def test_the_monitor_reverses_with_a_reason(self):
+        self.as_monitor()
+
+        response = self.client.post(self.reverse_url, {"reason": "点错了人"}, follow=True)
+
+        self.payment.refresh_from_db()
+        self.assertEqual(self.payment.status, "reversed")
+        self.assertEqual(PaymentReversal.objects.get().reason, "点错了人")
+        self.assertIn(
+            "已撤销 %s 的缴费 20.00 元。" % self.world.students[1].name, self.messages(response)
+        )
+
+    def test_a_blank_reason_is_refused(self):
+        self.as_monitor()
+
+        response = self.client.post(self.reverse_url, {"reason": "  "})
+
+        self.assertContains(response, "请填写原因。")
+        self.assertFalse(PaymentReversal.objects.exists())
+
+    def test_outsiders_cannot_reverse(self):
+        for user in (self.student_user, self.other.monitor_user):
+            self.client.force_login(user)
+            self.assertEqual(self.client.post(self.reverse_url, {"reason": "x"}).status_code, 403)
+        self.assertFalse(PaymentReversal.objects.exists())
+
+    def test_a_payment_of_another_class_is_not_found_under_this_one(self):
+        theirs = payment_record(student=self.other.students[1], by=self.other.monitor_user)
+        self.as_monitor()
+
+        response = self.client.post(self.url("reverse", self.cls.pk, theirs.pk), {"reason": "x"})
+
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(PaymentReversal.objects.exists())
+
+
+class HandoverViewTests(PaymentViewTestCase):
+    def setUp(self):
+        super().setUp()
+        pay(self.world.students[:3], self.world.monitor_user)
+
+    def test_the_monitor_hands_over_a_matching_amount(self):
+        self.as_monitor()
+
+        response = self.client.post(
+            self.url("handover", self.cls.pk),
+            {
+                "student_count": "3",
+                "amount": "60",
+                "receiver_name": "李师傅",
+                "handed_over_at": "2018-11-11T10:40",
+            },
+        )
+
+        self.assertRedirects(response, self.url("class", self.cls.pk))
+        handover = Handover.objects.get()
+        self.assertEqual(handover.amount, Decimal("60.00"))
+        self.assertEqual(handover.handed_over_at.isoformat()[:16], "2018-11-11T02:40")  # UTC
+
+    def test_a_difference_is_refused_with_who_and_how_many(self):
+        self.as_monitor()
+
+        response = self.client.post(
+            self.url("handover", self.cls.pk),
+            {"student_count": "4", "amount": "80", "receiver_name": "李师傅"},
+        )
+
+        self.assertContains(response, "多 1 人")
+        self.assertContains(response, self.world.students[3].name)
+        self.assertFalse(Handover.objects.exists())
+
+    def test_bad_numbers_are_refused_in_chinese(self):
+        self.as_monitor()
+
+        response = self.client.post(
+            self.url("handover", self.cls.pk),
+            {"student_count": "三", "amount": "-5", "receiver_name": "", "handed_over_at": "明天"},
+        )
+
+        for text in ("人数须为整数。", "金额不能为负数。", "请填写收款人姓名。", "时间格式不对"):
+            self.assertContains(response, text)
+        self.assertFalse(Handover.objects.exists())
+
+    def test_outsiders_cannot_hand_over(self):
+        data = {"student_count": "3", "amount": "60", "receiver_name": "李师傅"}
+        for user in (self.student_user, self.other.monitor_user):
+            self.client.force_login(user)
+            self.assertEqual(
+                self.client.post(self.url("handover", self.cls.pk), data).status_code, 403
+            )
+        self.assertFalse(Handover.objects.exists())
+
+
+class SettleViewTests(PaymentViewTestCase):
+    def test_only_staff_settle_a_discrepancy(self):
+        pay_and_hand_over(self.world, self.world.students[:2])
+        payment_record(student=self.world.students[2], by=self.staff, reason="补交")
+        data = {"reason": "已补交拍摄组"}
+
+        self.as_monitor()
+        self.assertEqual(self.client.post(self.url("settle", self.cls.pk), data).status_code, 403)
+        self.client.force_login(self.staff)
+        page = self.client.get(self.url("class", self.cls.pk))
+        self.assertContains(page, "交接后有变动，待结清")
+        response = self.client.post(self.url("settle", self.cls.pk), data, follow=True)
+
+        self.assertIn("已结清差额：+1 人，20.00 元。", self.messages(response))
+        self.assertNotContains(self.client.get(self.url("class", self.cls.pk)), "待结清")
+
+    def test_a_blank_reason_is_refused(self):
+        self.client.force_login(self.staff)
+
+        response = self.client.post(self.url("settle", self.cls.pk), {"reason": ""}, follow=True)
+
+        self.assertIn("结清差额须填写原因。", self.messages(response))
+
+
+class MineViewTests(PaymentViewTestCase):
+    def test_a_student_sees_their_own_state(self):
+        self.client.force_login(self.student_user)
+        self.assertContains(self.client.get(self.url("mine")), "未缴")
+
+        payment_record(student=self.world.students[1], by=self.world.monitor_user)
+
+        self.assertContains(self.client.get(self.url("mine")), "已缴</span> 20.00 元")
+
+    def test_a_make_up_student_is_sent_to_the_centre(self):
+        alumnus = make_student(campaign=self.world.campaign, category="alumni")
+        self.client.force_login(make_student_user(alumnus))
+
+        response = self.client.get(self.url("mine"))
+
+        self.assertContains(response, "补拍自缴")
+        self.assertContains(response, self.world.campaign.makeup_centre_phone)
+
+    def test_staff_without_a_roster_entry_are_forbidden(self):
+        self.client.force_login(self.staff)
+
+        self.assertEqual(self.client.get(self.url("mine")).status_code, 403)
+
+
+class OverviewViewTests(PaymentViewTestCase):
+    def test_only_staff_see_the_overview(self):
+        self.assertEqual(self.client.get(self.url("overview")).status_code, 302)
+        for user in (self.student_user, self.world.monitor_user):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.url("overview")).status_code, 403)
+
+    def test_staff_see_problem_classes_first_with_totals(self):
+        pay_and_hand_over(self.other)
+        pay(self.world.students[:1], self.world.monitor_user)
+        self.client.force_login(self.staff)
+
+        response = self.client.get(self.url("overview"))
+
+        html = response.content.decode()
+        table = html.split('id="class-table"')[1]
+        self.assertLess(table.index(self.cls.name), table.index(self.other.school_class.name))
+        self.assertEqual(response.context["overview"].overall.collected, Decimal("60.00"))
+        self.assertContains(response, "已收款未交接")
+
+    def test_its_queries_do_not_grow_with_the_campaign(self):
+        self.client.force_login(self.staff)
+        self.client.get(self.url("overview"))
+        with self.assertNumQueries(11) as first:
+            self.client.get(self.url("overview"))
+        for _ in range(3):
+            pay_and_hand_over(make_class_world(3, campaign=self.world.campaign))
+        with self.assertNumQueries(len(first.captured_queries)):
+            self.client.get(self.url("overview"))

@@ -2,9 +2,14 @@ from django.contrib import admin
 
 from sessions_app.models import (
     Campaign,
+    CardCorrection,
     CategoryRule,
+    ChsiCheck,
+    ClassClose,
     College,
     SchoolClass,
+    Shot,
+    ShotAbsence,
     Student,
     TimeSlot,
     Venue,
@@ -51,3 +56,43 @@ class StudentAdmin(admin.ModelAdmin):
     list_filter = ["category", "campaign"]
     search_fields = ["student_id", "name"]
     raw_id_fields = ["school_class", "user"]
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """Shoot-day records are logs: read them here, change them through the desk."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shot)
+class ShotAdmin(ReadOnlyLogAdmin):
+    list_display = ["number", "student", "status", "desk"]
+    list_filter = ["status"]
+    search_fields = ["student__student_id", "student__name"]
+
+
+@admin.register(ShotAbsence)
+class ShotAbsenceAdmin(ReadOnlyLogAdmin):
+    search_fields = ["student__student_id", "student__name"]
+
+
+@admin.register(CardCorrection)
+class CardCorrectionAdmin(ReadOnlyLogAdmin):
+    search_fields = ["student__student_id", "student__name"]
+
+
+@admin.register(ClassClose)
+class ClassCloseAdmin(ReadOnlyLogAdmin):
+    pass
+
+
+@admin.register(ChsiCheck)
+class ChsiCheckAdmin(ReadOnlyLogAdmin):
+    search_fields = ["student__student_id", "student__name"]

@@ -236,3 +236,44 @@ class ScheduleForm(forms.Form):
             raise forms.ValidationError(errors)
         cleaned["plan"] = plan
         return cleaned
+
+
+class RosterUploadForm(forms.Form):
+    """The roster file: .xlsx or .csv; its content is judged by roster_import."""
+
+    file = forms.FileField(
+        label=_("名单文件（.xlsx 或 .csv）"),
+        help_text=_(
+            "表头须有 学号、姓名、身份证号、班级；可选 学院、性别、学历类别、类别。"
+            "学号和身份证号列请设为“文本”格式。"
+        ),
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields["file"].widget.attrs["accept"] = (
+            ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("文件大小 %(size).1f MB，超过 %(limit)d MB 的上限。")
+                % {"size": upload.size / 1048576, "limit": self.max_bytes // 1048576}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("文件是空的。"))
+        return upload
+
+
+class ExportForm(forms.Form):
+    """Which list, in which format, for which slot (sign-in sheets only)."""
+
+    format = forms.ChoiceField(choices=[("pdf", "PDF"), ("xlsx", "Excel")], required=False)
+    slot = forms.ModelChoiceField(queryset=TimeSlot.objects.none(), required=False)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = TimeSlot.objects.filter(campaign=campaign)

@@ -28,3 +28,33 @@ urlpatterns = [
     path("staff/classes/<int:pk>/monitor/", views.class_monitor, name="class_monitor"),
     path("staff/classes/<int:pk>/passwords/", views.class_passwords, name="class_passwords"),
 ]
+
+urlpatterns += [
+    path(
+        "staff/campaigns/<int:campaign_pk>/roster/import/",
+        views.roster_import,
+        name="roster_import",
+    ),
+    path("staff/roster/import/<str:token>/", views.roster_import_job, name="roster_import_job"),
+    path(
+        "staff/roster/import/<str:token>/status/",
+        views.roster_import_status,
+        name="roster_import_status",
+    ),
+    path(
+        "staff/roster/import/<str:token>/errors.xlsx",
+        views.roster_import_errors,
+        name="roster_import_errors",
+    ),
+    path(
+        "staff/roster/import/<str:token>/confirm/",
+        views.roster_import_confirm,
+        name="roster_import_confirm",
+    ),
+    path("staff/campaigns/<int:campaign_pk>/exports/", views.exports_page, name="exports"),
+    path(
+        "staff/campaigns/<int:campaign_pk>/exports/<str:kind>/",
+        views.export_download,
+        name="export_download",
+    ),
+]

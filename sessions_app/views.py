@@ -2,13 +2,14 @@
 authorise, bind a form, call a selector or one service, render."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from capture_portal.exports import XLSX_CONTENT_TYPE, export_response
 from capture_portal.roles import (
     monitor_required,
     monitored_class_of,
@@ -16,18 +17,24 @@ from capture_portal.roles import (
     student_of,
     student_required,
 )
-from sessions_app import selectors, services
+from sessions_app import exports as roster_exports
+from sessions_app import roster_jobs, selectors, services
 from sessions_app.forms import (
     CampaignForm,
     ClassMoveForm,
     ClassSwapForm,
+    ExportForm,
     LookupForm,
+    RosterUploadForm,
     ScheduleForm,
     SchoolClassForm,
     SlotForm,
     VenueForm,
 )
 from sessions_app.models import Campaign, SchoolClass, Student, TimeSlot, Venue
+from sessions_app.roster_import import RosterFileError
+from sessions_app.roster_import import limit as roster_limit
+from sessions_app.shootday_selectors import class_queue_status, student_shoot_panel
 
 
 def home(request):
@@ -72,6 +79,7 @@ def student_home(request):
             "campaign": student.campaign,
             "place": place,
             "queue": selectors.queue_for_slot(slot=place.slot) if place.slot else None,
+            "shoot_panel": student_shoot_panel(student=student),
         },
     )
 
@@ -93,6 +101,8 @@ def monitor_home(request):
             ),
             "cards_ok": sum(1 for r in rows if r.card.status == "ok"),
             "paid": sum(1 for r in rows if r.payment.paid),
+            "class_queue": class_queue_status(school_class=school_class),
+            "shoot_panel": student_shoot_panel(student=student_of(request.user)),
         },
     )
 
@@ -366,3 +376,113 @@ def class_passwords(request, pk):
     # The slips carry passwords in clear: never keep them in a cache.
     response["Cache-Control"] = "no-store"
     return response
+
+
+# Roster import and exports -----------------------------------------------------------
+
+PREVIEW_ROWS = 200  # rows of each kind listed on the page; the error file has them all
+
+
+def _job_or_404(request, token):
+    try:
+        return roster_jobs.job_get(token=token, user=request.user)
+    except roster_jobs.JobNotFound:
+        raise Http404 from None
+
+
+@staff_required
+def roster_import(request, campaign_pk):
+    campaign = get_object_or_404(Campaign, pk=campaign_pk)
+    max_bytes = roster_limit("MAX_UPLOAD_BYTES")
+    form = RosterUploadForm(request.POST or None, request.FILES or None, max_bytes=max_bytes)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = roster_jobs.job_create(
+                user=request.user, campaign=campaign, filename=upload.name, data=upload.read()
+            )
+        except RosterFileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("schedule:roster_import_job", token=job.token)
+    return render(
+        request,
+        "sessions_app/roster_import.html",
+        {"form": form, "campaign": campaign, "max_mb": max_bytes // 1048576},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_required
+def roster_import_job(request, token):
+    job = _job_or_404(request, token)
+    campaign = get_object_or_404(Campaign, pk=job.campaign_id)
+    report = None if job.running else job.report()
+    context = {"job": job, "campaign": campaign, "report": report, "limit": PREVIEW_ROWS}
+    if report is not None:
+        context["problem_rows"] = report.problems[: PREVIEW_ROWS * 5]
+    return render(request, "sessions_app/roster_import_job.html", context)
+
+
+@staff_required
+def roster_import_status(request, token):
+    job = _job_or_404(request, token)
+    return JsonResponse(
+        {"state": job.state, "done": job.done, "total": job.total, "percent": job.percent}
+    )
+
+
+@staff_required
+def roster_import_errors(request, token):
+    job = _job_or_404(request, token)
+    if job.running:
+        raise Http404
+    try:
+        filename, content = roster_jobs.error_file(job=job)
+    except RosterFileError as error:
+        messages.error(request, str(error))
+        return redirect("schedule:roster_import_job", token=token)
+    return export_response(filename, XLSX_CONTENT_TYPE, content)
+
+
+@staff_required
+@require_POST
+def roster_import_confirm(request, token):
+    job = _job_or_404(request, token)
+    report = job.report()
+    if job.state != roster_jobs.PREVIEW or report is None or not report.ok:
+        messages.error(request, _("这份名单还有问题或已经导入过，不能导入。"))
+        return redirect("schedule:roster_import_job", token=token)
+    roster_jobs.job_confirm(job=job)
+    return redirect("schedule:roster_import_job", token=token)
+
+
+@staff_required
+def exports_page(request, campaign_pk):
+    campaign = get_object_or_404(Campaign, pk=campaign_pk)
+    schedule = selectors.schedule_for_campaign(campaign=campaign)
+    return render(
+        request,
+        "sessions_app/exports.html",
+        {"campaign": campaign, "schedule": schedule, "kinds": roster_exports.KINDS},
+    )
+
+
+@staff_required
+def export_download(request, campaign_pk, kind):
+    campaign = get_object_or_404(Campaign, pk=campaign_pk)
+    if kind not in roster_exports.KINDS:
+        raise Http404
+    form = ExportForm(request.GET, campaign=campaign)
+    if not form.is_valid():
+        messages.error(request, _("导出参数有误：请从本页的按钮下载。"))
+        return redirect("schedule:exports", campaign_pk=campaign.pk)
+    fmt = form.cleaned_data["format"] or roster_exports.FORMATS[kind][0]
+    try:
+        filename, content_type, content = roster_exports.export_file(
+            campaign=campaign, kind=kind, fmt=fmt, slot=form.cleaned_data["slot"]
+        )
+    except roster_exports.ExportError as error:
+        messages.error(request, str(error))
+        return redirect("schedule:exports", campaign_pk=campaign.pk)
+    return export_response(filename, content_type, content)

@@ -1,0 +1,203 @@
+"""Roster import and sign-in sheets for 20,000 students, against bare baselines.
+
+- import: read + card rules + write of a 20,000-row .xlsx, against openpyxl read-only
+  merely reading the same file (goal: at most 2x);
+- sign-in PDF for every student, against raw reportlab drawing the same strings with
+  the same font on the same canvas (goal: at most 2x).
+
+Times come from one untraced pass; peak memory (tracemalloc) from a second pass, as
+tracing slows Python down. The import runs inside a transaction that is rolled back.
+
+Needs a roster of 20,000 students:
+
+    DATABASE_URL=sqlite:////tmp/roster-bench.sqlite3 DEBUG=1 .venv/bin/python manage.py migrate -v0
+    DATABASE_URL=sqlite:////tmp/roster-bench.sqlite3 DEBUG=1 .venv/bin/python manage.py seed_demo --students 20000
+    DATABASE_URL=sqlite:////tmp/roster-bench.sqlite3 DEBUG=1 .venv/bin/python bench/bench_roster.py
+"""
+
+import io
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capture_portal.settings")
+os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/roster-bench.sqlite3")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import transaction  # noqa: E402
+
+from capture_portal.exports import cjk_font, render_pdf, render_xlsx  # noqa: E402
+from sessions_app.exports import roster_report, signin_report  # noqa: E402
+from sessions_app.models import Student  # noqa: E402
+from sessions_app.roster_import import roster_import, table_read  # noqa: E402
+from sessions_app.selectors import campaign_latest  # noqa: E402
+
+MINIMUM = 20_000
+ROUNDS = 2
+
+
+class Rollback(Exception):
+    pass
+
+
+def bare_read(data: bytes) -> int:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    rows = 0
+    for _row in book.active.iter_rows(values_only=True):
+        rows += 1
+    book.close()
+    return rows
+
+
+def fresh_import(campaign, data: bytes):
+    """Import the file into the campaign emptied of students; roll everything back."""
+    result = {}
+    try:
+        with transaction.atomic():
+            Student.objects.filter(campaign=campaign).delete()
+            started = time.perf_counter()
+            report = roster_import(campaign=campaign, table=table_read(data, "roster.xlsx"))
+            result["seconds"] = time.perf_counter() - started
+            result["report"] = report
+            raise Rollback
+    except Rollback:
+        pass
+    return result
+
+
+def reimport(campaign, data: bytes):
+    started = time.perf_counter()
+    report = roster_import(campaign=campaign, table=table_read(data, "roster.xlsx"))
+    return time.perf_counter() - started, report
+
+
+def raw_reportlab(rows) -> bytes:
+    """Draw the same strings on A4 pages with a bare canvas: no layout, no furniture."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    font = cjk_font()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
+    x_positions = (40, 70, 150, 210, 280, 340, 480)
+    y = 800
+    canvas.setFont(font, 9.5)
+    for row in rows:
+        if y < 50:
+            canvas.showPage()
+            canvas.setFont(font, 9.5)
+            y = 800
+        for x, value in zip(x_positions, row, strict=False):
+            canvas.drawString(x, y, str(value))
+        canvas.line(36, y - 6, 560, y - 6)
+        y -= 22
+    canvas.save()
+    return buffer.getvalue()
+
+
+def signin_rows(report):
+    rows = []
+    for section in report.sections:
+        rows.extend(section.rows)
+    return rows
+
+
+def peak(function, *args):
+    tracemalloc.start()
+    try:
+        function(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def mb(value: float) -> str:
+    return "%.1f MB" % (value / 1048576)
+
+
+def main() -> int:
+    campaign = campaign_latest()
+    count = Student.objects.filter(campaign=campaign).count() if campaign else 0
+    if count < MINIMUM:
+        print("Only %d students: build the roster first (see this file's docstring)." % count)
+        return 1
+    print("Roster: %d students in %s" % (count, campaign.title))
+    data = render_xlsx(roster_report(campaign=campaign))
+    Path("/tmp/roster-bench.xlsx").write_bytes(data)
+    print("File: %s (/tmp/roster-bench.xlsx)" % mb(len(data)))
+
+    # Times, untraced: the best of ROUNDS, as CPU time of this process (SQLite runs
+    # in-process) and as wall time. The ratios use CPU time, which other work on a
+    # shared machine disturbs least.
+    signin = signin_report(campaign=campaign)
+    plain_rows = signin_rows(signin)  # the baseline gets its rows ready-made
+    best = {}
+    for _round in range(ROUNDS):
+        for name, function in (
+            ("read", lambda: bare_read(data)),
+            ("import", lambda: fresh_import(campaign, data)),
+            ("reimport", lambda: reimport(campaign, data)),
+            ("pdf", lambda: render_pdf(signin_report(campaign=campaign))),
+            ("raw", lambda: raw_reportlab(plain_rows)),
+        ):
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = function()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            old = best.get(name)
+            if old is None or cpu < old[1]:
+                best[name] = (wall, cpu, result)
+    rows = best["read"][2]
+    report = best["import"][2]["report"]
+    re_report = best["reimport"][2][1]
+    pdf, raw = best["pdf"][2], best["raw"][2]
+    assert report.imported and len(report.new) == count, (len(report.new), report.problems[:3])
+    assert not re_report.new and not re_report.changed
+
+    # Peak memory, traced.
+    read_peak = peak(bare_read, data)
+    import_peak = peak(fresh_import, campaign, data)
+    pdf_peak = peak(lambda: render_pdf(signin_report(campaign=campaign)))
+    raw_peak = peak(raw_reportlab, plain_rows)
+
+    print()
+    print("%-46s %9s %9s %12s" % ("best of %d" % ROUNDS, "cpu", "wall", "peak memory"))
+    lines = (
+        ("openpyxl read-only, read %d rows" % rows, "read", read_peak),
+        ("import %d new students (rules + write)" % len(report.new), "import", import_peak),
+        ("re-import, %d unchanged" % len(re_report.unchanged), "reimport", None),
+        ("raw reportlab, %d rows" % len(plain_rows), "raw", raw_peak),
+        ("sign-in PDF, %d students (%s)" % (len(plain_rows), mb(len(pdf))), "pdf", pdf_peak),
+    )
+    for label, key, memory in lines:
+        wall, cpu, _result = best[key]
+        print("%-46s %8.2fs %8.2fs %12s" % (label, cpu, wall, mb(memory) if memory else ""))
+    print()
+    for label, key, base in (
+        ("import / bare read", "import", "read"),
+        ("re-import / bare read", "reimport", "read"),
+        ("sign-in PDF / raw reportlab", "pdf", "raw"),
+    ):
+        ratio = best[key][1] / best[base][1]
+        wall_ratio = best[key][0] / best[base][0]
+        goal = "" if key == "reimport" else "(goal <= 2x) %s" % _verdict(ratio)
+        print("%-28s %.2fx cpu, %.2fx wall  %s" % (label, ratio, wall_ratio, goal))
+    print("(raw reportlab output %s)" % mb(len(raw)))
+    return 0
+
+
+def _verdict(ratio: float) -> str:
+    return "ok" if ratio <= 2 else "OVER GOAL"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

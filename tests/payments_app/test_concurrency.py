@@ -6,42 +6,20 @@ cannot show a race: these tests run in CI's PostgreSQL pass.
 """
 
 import random
-import threading
 import unittest
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import TransactionTestCase
 
 from payments_app.models import Payment
 from payments_app.selectors import class_collected
 from payments_app.services import PaymentError, payment_record, payments_record
+from tests.concurrency import run_at_once
 from tests.factories import make_student
 from tests.payments_app.factories import make_class_world, make_staff
 
 THREADS = 8
-
-
-def run_at_once(target, count=THREADS):
-    """Start ``count`` threads on ``target(i)`` together; return their exceptions."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            target(i)
-        except Exception as error:  # reported to the test below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 @unittest.skipUnless(
@@ -81,7 +59,7 @@ class ConcurrentPaymentTests(TransactionTestCase):
                 except PaymentError:
                     pass  # already paid: the expected answer for all but one thread
 
-        errors = run_at_once(record)
+        errors = run_at_once(record, THREADS)
 
         self.assertEqual(errors, [])
         self.assert_one_active_payment_each()
@@ -93,7 +71,7 @@ class ConcurrentPaymentTests(TransactionTestCase):
             user = self.world.monitor_user if i % 2 else self.second_monitor
             results.append(len(payments_record(students=self.students, by=user).recorded))
 
-        errors = run_at_once(record_all)
+        errors = run_at_once(record_all, THREADS)
 
         self.assertEqual(errors, [])
         self.assertEqual(sum(results), len(self.students))
@@ -117,7 +95,7 @@ class ConcurrentPaymentTests(TransactionTestCase):
                 except IntegrityError:
                     refused.append(student.pk)
 
-        errors = run_at_once(insert)
+        errors = run_at_once(insert, THREADS)
 
         self.assertEqual(errors, [])
         self.assertEqual(len(refused), (THREADS - 1) * len(self.students))

@@ -2,42 +2,20 @@
 own database connection, all taking numbers for one campaign at the same moment."""
 
 import queue
-import threading
 import unittest
 
-from django.db import connection, connections
+from django.db import connection
 from django.test import TransactionTestCase
 
 from sessions_app import shootday
 from sessions_app.models import Shot, ShotCounter
 from sessions_app.shootday import ShootDayError
 from sessions_app.shootday_selectors import number_log
+from tests.concurrency import run_at_once
 from tests.sessions_app.shoot_factories import make_shoot_day
 
 DESKS = 4
 STUDENTS = 240
-
-
-def run_desks(work, count=DESKS):
-    """Run ``work(desk_index)`` in ``count`` threads released together; return errors."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def desk(index):
-        try:
-            barrier.wait(timeout=30)
-            work(index)
-        except Exception as error:  # reported by the test, never swallowed
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=desk, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 @unittest.skipUnless(
@@ -75,7 +53,7 @@ class ShotNumberConcurrencyTests(TransactionTestCase):
                     )
                 shootday.shot_mark_photographed(shot=shot, by=day.crew)
 
-        self.assertEqual(run_desks(work), [])
+        self.assertEqual(run_at_once(work, DESKS), [])
         numbers = list(Shot.objects.order_by("number").values_list("number", flat=True))
         total = STUDENTS + len(voided)
         self.assertGreater(len(voided), 0)
@@ -105,7 +83,7 @@ class ShotNumberConcurrencyTests(TransactionTestCase):
             except ShootDayError as error:
                 refused.append(str(error))
 
-        self.assertEqual(run_desks(work, count=2), [])
+        self.assertEqual(run_at_once(work, 2), [])
         self.assertEqual(Shot.objects.filter(student=student).count(), 1)
         self.assertEqual(len(refused), 1)
         self.assertIn("已取号 1，尚未拍摄", refused[0])

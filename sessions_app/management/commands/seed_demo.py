@@ -8,6 +8,7 @@ from capture_portal.roles import CREW_GROUP, STAFF_GROUP
 from cards_app.demo import seed_demo_cards
 from payments_app.demo import seed_demo_payments
 from sessions_app.demo_roster import DemoClass, roster_generate
+from sessions_app.demo_shoot import seed_demo_shoot
 from sessions_app.models import SchoolClass, Student
 from sessions_app.notice import notice_load
 from sessions_app.services import class_monitor_set
@@ -33,8 +34,14 @@ class Command(BaseCommand):
             metavar="N",
             help="Total number of students (default: 30-50 per class plus 60 without a class).",
         )
+        parser.add_argument(
+            "--shoot-day",
+            action="store_true",
+            help="Also record the notice's shoot day: numbers, photos, absences, class "
+            "close-outs and 学信网 answers (about 20 s for the default roster).",
+        )
 
-    def handle(self, *args, students=None, **options):
+    def handle(self, *args, students=None, shoot_day=False, **options):
         if students is not None and students < 0:
             raise CommandError("--students 不能为负数。")
         with transaction.atomic():
@@ -43,6 +50,15 @@ class Command(BaseCommand):
             logins, untouched = self._accounts(campaign)
             checks = seed_demo_cards(campaign)
             payments = seed_demo_payments(campaign)
+            shots = 0
+            if shoot_day:
+                users = get_user_model().objects
+                shots = seed_demo_shoot(
+                    campaign,
+                    by=users.get(username=CREW_LOGIN[0]),
+                    answers_by=users.get(username=STAFF_LOGIN[0]),
+                    keep_unanswered=[s.pk for s in Student.objects.filter(user__isnull=False)],
+                )
 
         if not settings.DEBUG:
             self.stderr.write("注意：演示账号的密码是公开的，请勿在正式环境使用。")
@@ -56,6 +72,8 @@ class Command(BaseCommand):
             self.stdout.write("演示采集卡核对：新增 %d 条。" % checks)
         if payments:
             self.stdout.write("演示缴费记录：新增 %d 条。" % payments)
+        if shots:
+            self.stdout.write("演示拍摄日：已登记 %d 个拍摄序号。" % shots)
         self.stdout.write("演示账号：")
         for label, username, password in logins:
             self.stdout.write("  %s：%s / %s" % (label, username, password))

@@ -35,8 +35,9 @@ django.setup()
 from django.db import transaction  # noqa: E402
 
 from capture_portal.exports import cjk_font, render_pdf, render_xlsx  # noqa: E402
+from payments_app.models import Payment, PaymentReversal  # noqa: E402
 from sessions_app.exports import roster_report, signin_report  # noqa: E402
-from sessions_app.models import Student  # noqa: E402
+from sessions_app.models import CardCorrection, Shot, ShotAbsence, Student  # noqa: E402
 from sessions_app.roster_import import roster_import, table_read  # noqa: E402
 from sessions_app.selectors import campaign_latest  # noqa: E402
 
@@ -64,6 +65,12 @@ def fresh_import(campaign, data: bytes):
     result = {}
     try:
         with transaction.atomic():
+            # The ledger and the shoot record protect their students; this is a
+            # throwaway copy rolled back below, so clear them first.
+            PaymentReversal.objects.filter(payment__campaign=campaign).delete()
+            Payment.objects.filter(campaign=campaign).delete()
+            for model in (Shot, ShotAbsence, CardCorrection):
+                model.objects.filter(campaign=campaign).delete()
             Student.objects.filter(campaign=campaign).delete()
             started = time.perf_counter()
             report = roster_import(campaign=campaign, table=table_read(data, "roster.xlsx"))
@@ -99,7 +106,12 @@ def raw_reportlab(rows) -> bytes:
             y = 800
         for x, value in zip(x_positions, row, strict=False):
             canvas.drawString(x, y, str(value))
-        canvas.line(36, y - 6, 560, y - 6)
+        # The sign-in sheet is a grid to sign in: draw the same boxes.
+        top, bottom = y + 16, y - 6
+        canvas.lines(
+            [(36, bottom, 560, bottom), (36, top, 560, top)]
+            + [(x, bottom, x, top) for x in (36, *x_positions[1:], 560)]
+        )
         y -= 22
     canvas.save()
     return buffer.getvalue()

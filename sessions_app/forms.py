@@ -7,7 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Campaign, SchoolClass, TimeSlot, Venue
+from sessions_app.models import Campaign, CategoryRule, SchoolClass, TimeSlot, Venue
 from sessions_app.selectors import normalise_name
 
 
@@ -277,3 +277,20 @@ class ExportForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = TimeSlot.objects.filter(campaign=campaign)
+
+
+class CategoryRuleForm(forms.ModelForm):
+    """Where a category of individuals (往届生, 成教生 …) is shot, and its card bubbles."""
+
+    class Meta:
+        model = CategoryRule
+        fields = ["slot", "education_type", "school_type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = TimeSlot.objects.filter(
+            campaign_id=self.instance.campaign_id
+        ).select_related("venue")
+        self.fields["slot"].label_from_instance = lambda s: "%s %s" % (s, s.venue)
+        self.fields["slot"].empty_label = _("（暂不安排）")
+        self.helper = _helper(_("保存"))

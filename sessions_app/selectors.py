@@ -60,6 +60,7 @@ class Schedule:
     rows: list[SlotRow]
     deferred: list[SchoolClass]
     unassigned: list[SchoolClass] = field(default_factory=list)
+    unassigned_groups: list[CategoryRule] = field(default_factory=list)
 
     @property
     def dates(self) -> list:
@@ -111,7 +112,19 @@ def schedule_for_campaign(*, campaign: Campaign) -> Schedule:
     others = [c for c in classes if c.slot_id is None]
     deferred = [c for c in others if c.status == SchoolClass.Status.DEFERRED]
     unassigned = [c for c in others if c.status != SchoolClass.Status.DEFERRED]
-    return Schedule(campaign=campaign, rows=rows, deferred=deferred, unassigned=unassigned)
+    # 应届在校生 come with their class; the other categories need a slot of their own.
+    unassigned_groups = list(
+        CategoryRule.objects.filter(campaign=campaign, slot__isnull=True).exclude(
+            category=StudentCategory.CURRENT
+        )
+    )
+    return Schedule(
+        campaign=campaign,
+        rows=rows,
+        deferred=deferred,
+        unassigned=unassigned,
+        unassigned_groups=unassigned_groups,
+    )
 
 
 @dataclass(frozen=True)

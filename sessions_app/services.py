@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from sessions_app.models import Campaign, SchoolClass, Student, TimeSlot, Venue
+from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
 
 
 class ScheduleError(Exception):
@@ -168,6 +168,29 @@ def class_swap(*, first: SchoolClass, second: SchoolClass) -> None:
         (slot_a, i_a), (slot_b, i_b) = place[first.pk], place[second.pk]
         plan[slot_a][i_a], plan[slot_b][i_b] = plan[slot_b][i_b], plan[slot_a][i_a]
         schedule_save(campaign=first.campaign, plan=plan)
+
+
+def category_rule_set(
+    *,
+    rule: CategoryRule,
+    slot: TimeSlot | None,
+    education_type: str,
+    school_type: str,
+) -> CategoryRule:
+    """Set where a category of individuals is shot and what its cards say."""
+    if slot is not None and slot.campaign_id != rule.campaign_id:
+        raise ScheduleError(_("时段 %(slot)s 不属于本次采集。") % {"slot": slot})
+    with transaction.atomic():
+        rule = CategoryRule.objects.select_for_update().get(pk=rule.pk)
+        if slot is not None and slot.pk != rule.slot_id:
+            # After the slot's other groups, in the order the notice lists them.
+            taken = CategoryRule.objects.filter(slot=slot).exclude(pk=rule.pk)
+            rule.position = max([r.position for r in taken], default=0) + 1
+        rule.slot = slot
+        rule.education_type = education_type
+        rule.school_type = school_type
+        rule.save(update_fields=["slot", "position", "education_type", "school_type"])
+    return rule
 
 
 def class_defer(*, school_class: SchoolClass, deferred: bool) -> None:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/slots/<int:pk>/delete/", views.slot_delete, name="slot_delete"),
     path("staff/venues/new/", views.venue_edit, name="venue_create"),
     path("staff/venues/<int:pk>/edit/", views.venue_edit, name="venue_edit"),
+    path("staff/groups/<int:pk>/edit/", views.category_rule_edit, name="category_rule_edit"),
     path("staff/classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("staff/classes/<int:pk>/edit/", views.class_edit, name="class_edit"),
     path("staff/classes/<int:pk>/up/", views.class_up, name="class_up"),

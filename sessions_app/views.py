@@ -21,6 +21,7 @@ from sessions_app import exports as roster_exports
 from sessions_app import roster_jobs, selectors, services
 from sessions_app.forms import (
     CampaignForm,
+    CategoryRuleForm,
     ClassMoveForm,
     ClassSwapForm,
     ExportForm,
@@ -31,7 +32,7 @@ from sessions_app.forms import (
     SlotForm,
     VenueForm,
 )
-from sessions_app.models import Campaign, SchoolClass, Student, TimeSlot, Venue
+from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
 from sessions_app.roster_import import RosterFileError
 from sessions_app.roster_import import limit as roster_limit
 from sessions_app.shootday_selectors import class_queue_status, student_shoot_panel
@@ -318,6 +319,22 @@ def class_edit(request, campaign_pk=None, pk=None):
         messages.success(request, _("已保存班级 %(name)s。") % {"name": school_class.name})
         return redirect("schedule:class_detail", pk=school_class.pk)
     title = _("编辑班级") if school_class else _("新建班级")
+    return render(request, "sessions_app/staff_form.html", {"form": form, "title": title})
+
+
+@staff_required
+def category_rule_edit(request, pk):
+    rule = get_object_or_404(CategoryRule.objects.select_related("campaign"), pk=pk)
+    form = CategoryRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_rule_set(rule=rule, **form.cleaned_data)
+        except services.ScheduleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已保存“%(label)s”的安排。") % {"label": rule.label})
+            return redirect(_board_url(rule.campaign))
+    title = _("个人参加：%(label)s") % {"label": rule.label}
     return render(request, "sessions_app/staff_form.html", {"form": form, "title": title})
 
 

@@ -433,3 +433,52 @@ class StaffClassAndVenueFormTests(Personas):
         self.client.post(url, {"deferred": "0"})
         self.other_class.refresh_from_db()
         self.assertEqual(self.other_class.status, "scheduled")
+
+
+class CategoryRuleEditTests(Personas):
+    def setUp(self):
+        from tests.factories import make_category_rule
+
+        self.rule = make_category_rule(self.campaign, "alumni", slot=self.slot, label="往届生")
+        self.url = reverse("schedule:category_rule_edit", args=[self.rule.pk])
+
+    def test_staff_move_a_group_of_individuals_to_another_slot(self):
+        self.client.force_login(self.staff)
+        response = self.client.post(
+            self.url,
+            {
+                "slot": self.other_slot.pk,
+                "education_type": "adult_junior",
+                "school_type": "regular",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.rule.refresh_from_db()
+        self.assertEqual(
+            (self.rule.slot_id, self.rule.education_type), (self.other_slot.pk, "adult_junior")
+        )
+
+    def test_a_group_taken_off_the_schedule_is_listed_as_unassigned(self):
+        self.client.force_login(self.staff)
+        self.client.post(
+            self.url, {"slot": "", "education_type": "regular_junior", "school_type": "regular"}
+        )
+        response = self.client.get(reverse("schedule:staff_board"))
+        self.assertContains(response, "未安排时段的个人类别")
+        self.assertContains(response, "往届生")
+
+    def test_a_slot_of_another_campaign_is_refused(self):
+        foreign = make_slot(make_campaign(), self.venue, "06:00", "07:00")
+        self.client.force_login(self.staff)
+        response = self.client.post(
+            self.url,
+            {"slot": foreign.pk, "education_type": "regular_junior", "school_type": "regular"},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.rule.refresh_from_db()
+        self.assertEqual(self.rule.slot_id, self.slot.pk)
+
+    def test_only_staff_may_edit_a_group(self):
+        for user in (self.student_user, self.monitor_user, self.crew):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.url).status_code, 403)

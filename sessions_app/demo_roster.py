@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
+from cards_app.rules import id_check_character
+
 SEED = 20181111
 
 # Values as stored by sessions_app.models (StudentCategory, Gender); plain strings keep
@@ -68,9 +70,6 @@ FEMALE_SHARE = {
     "机器人": 0.15,
     "电气": 0.15,
 }
-
-CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHECK_CHARS = "10X98765432"
 
 HUNAN_REGIONS = (
     "430102",
@@ -213,12 +212,6 @@ class DemoStudent:
     category: str
     class_name: str | None
     major: str
-
-
-def id_number_check_char(first17: str) -> str:
-    """Return the GB 11643 check character for the first 17 digits of an ID number."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, CHECK_WEIGHTS, strict=True))
-    return CHECK_CHARS[total % 11]
 
 
 def default_class_size(name: str) -> int:
@@ -412,7 +405,7 @@ def _id_number(
         # The 17th digit is odd for men, even for women.
         last = rng.choice("13579" if gender == MALE else "02468")
         first17 = f"{region}{birth:%Y%m%d}{rng.randrange(100):02d}{last}"
-        number = first17 + id_number_check_char(first17)
+        number = first17 + id_check_character(first17)
         if number not in seen:
             seen.add(number)
             return number

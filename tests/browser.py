@@ -65,6 +65,24 @@ def serve_static_with_whitenoise(application):
     return application
 
 
+def _replaced(element):
+    """Wait condition: the element's document has been replaced by the next page.
+
+    Chromium reports a node of the old document either as a stale element or, while
+    the new page is being committed, as "Node with given id does not belong to the
+    document": both mean the page has moved on.
+    """
+
+    def predicate(driver):
+        try:
+            element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    return predicate
+
+
 def running_in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
@@ -222,7 +240,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
         """Click a submit button and wait until the next page has replaced this one."""
         page = self.find("html")
         self.find(css).click()
-        WebDriverWait(self.driver, self.wait_timeout).until(EC.staleness_of(page))
+        WebDriverWait(self.driver, self.wait_timeout).until(_replaced(page))
 
     def login(self, username, password):
         """Sign in through the real login form, as django-axes needs the request."""

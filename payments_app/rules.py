@@ -22,6 +22,13 @@ def expected_amount(*, fee: Decimal, count: int) -> Decimal:
     return (fee * count).quantize(Decimal("0.01"))
 
 
+def progress_percent(part: int, whole: int) -> int:
+    """Return part of whole as a whole percentage for a progress bar, 0 to 100."""
+    if not whole:
+        return 0
+    return min(100, round(100 * part / whole))
+
+
 def names_summary(names: list[str], limit: int = 10) -> str:
     """Return names joined by 、, cut after ``limit`` with the number left out."""
     if len(names) <= limit:

@@ -13,7 +13,7 @@ from payments_app.models import (
     PaymentReversal,
     PaymentStatus,
 )
-from payments_app.rules import expected_amount, pays_at_makeup_centre
+from payments_app.rules import expected_amount, pays_at_makeup_centre, progress_percent
 from sessions_app.models import Campaign, SchoolClass, Student, StudentCategory
 
 LABEL_PAID = "已缴"
@@ -157,9 +157,7 @@ class ClassLedger:
 
     @property
     def percent(self) -> int:
-        if not self.expected_count:
-            return 0
-        return min(100, round(100 * self.paid_count / self.expected_count))
+        return progress_percent(self.paid_count, self.expected_count)
 
     @property
     def locked(self) -> bool:
@@ -276,15 +274,11 @@ class Totals:
 
     @property
     def percent(self) -> int:
-        if not self.expected_count:
-            return 0
-        return min(100, round(100 * self.paid_count / self.expected_count))
+        return progress_percent(self.paid_count, self.expected_count)
 
     @property
     def handed_percent(self) -> int:
-        if not self.expected_count:
-            return 0
-        return min(100, round(100 * self.handed_count / self.expected_count))
+        return progress_percent(self.handed_count, self.expected_count)
 
     @property
     def unhanded_percent(self) -> int:

@@ -239,10 +239,10 @@ class ScheduleForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
-    """The roster file: .xlsx or .csv; its content is judged by roster_import."""
+    """The roster file: .xlsx, .xls or .csv; its content is judged by roster_import."""
 
     file = forms.FileField(
-        label=_("名单文件（.xlsx 或 .csv）"),
+        label=_("名单文件（.xlsx、.xls 或 .csv）"),
         help_text=_(
             "表头须有 学号、姓名、身份证号、班级；可选 学院、性别、学历类别、类别。"
             "学号和身份证号列请设为“文本”格式。"
@@ -253,7 +253,8 @@ class RosterUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
         self.fields["file"].widget.attrs["accept"] = (
-            ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+            ".xlsx,.xls,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+            "application/vnd.ms-excel,text/csv"
         )
 
     def clean_file(self):

@@ -32,6 +32,7 @@ from sessions_app.roster_import import (
     Problem,
     RosterFileError,
     RowOutcome,
+    cell_as_shown,
     roster_import,
     table_read,
 )
@@ -250,7 +251,7 @@ def error_file(*, job: Job) -> tuple[str, bytes]:
 
     def rows():
         for number, cells in table.rows():
-            cells = (list(cells) + [None] * width)[:width]
+            cells = [cell_as_shown(c) for c in (list(cells) + [None] * width)[:width]]
             if not any(c not in (None, "") for c in cells):
                 continue
             reasons = "；".join(

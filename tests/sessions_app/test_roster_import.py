@@ -5,6 +5,7 @@ import tempfile
 import time
 import zipfile
 from io import StringIO
+from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -25,6 +26,7 @@ from tests.factories import (
     make_user,
 )
 
+DATA = Path(__file__).resolve().parent.parent / "data"
 HEADER = ["学号", "姓名", "身份证号码", "班级", "学院", "性别"]
 ID_A = id_number("43010219990101123")  # odd 17th digit: male
 ID_B = id_number("43010220000202124")  # even: female
@@ -129,6 +131,93 @@ class GoodFileTests(RosterImportTestCase):
         report = self.run_import(b"\xef\xbb\xbf" + csv_bytes(GOOD_ROWS), "名单.csv")
         self.assertEqual(report.encoding, "UTF-8")
         self.assertEqual(Student.objects.count(), 3)
+
+
+class SheetLayoutTests(RosterImportTestCase):
+    """Where the roster sits in the workbook: rows are counted as the spreadsheet shows them."""
+
+    def test_a_roster_starting_below_and_right_of_a1_reports_spreadsheet_rows(self):
+        book = Workbook()
+        sheet = book.active
+        sheet["C2"] = "2020届毕业生名单"
+        for column, value in zip("CDEFGH", HEADER, strict=True):
+            sheet["%s5" % column] = value
+        for column, value in zip("CDEFGH", GOOD_ROWS[0], strict=True):
+            sheet["%s6" % column] = value
+        # Row 7 is left blank between blocks; row 8 has a bad 学号.
+        for column, value in zip("CDEFGH", ("17301A", *GOOD_ROWS[1][1:]), strict=True):
+            sheet["%s8" % column] = value
+        buffer = io.BytesIO()
+        book.save(buffer)
+        report = self.run_import(buffer.getvalue(), dry_run=True)
+        self.assertEqual(
+            [(p.row, p.column, p.value) for p in report.problems], [(8, "学号", "17301A")]
+        )
+        self.assertEqual([(o.row, o.student_id) for o in report.new], [(6, "1730101001")])
+        self.assertEqual(report.rows, 2)
+
+    def test_the_roster_on_a_later_sheet_is_found(self):
+        book = Workbook()
+        book.active.title = "说明"
+        book.active.append(["本表由教务系统导出，请勿修改表头。"])
+        sheet = book.create_sheet("学生名单")
+        sheet.append(HEADER)
+        for row in GOOD_ROWS:
+            sheet.append(list(row))
+        buffer = io.BytesIO()
+        book.save(buffer)
+        report = self.run_import(buffer.getvalue())
+        self.assertIs(report.imported, True)
+        self.assertEqual(Student.objects.count(), 3)
+
+    def test_an_excel_error_value_in_a_required_cell_is_a_problem(self):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(HEADER)
+        sheet.append(["1730101001", "张三", "#N/A", "会计1171", "", "男"])
+        sheet["C2"].data_type = "e"  # what a failed VLOOKUP leaves behind
+        buffer = io.BytesIO()
+        book.save(buffer)
+        report = self.run_import(buffer.getvalue())
+        self.assertEqual([(p.row, p.column) for p in report.problems], [(2, "身份证号码")])
+        self.assertEqual(Student.objects.count(), 0)
+
+    @override_settings(ROSTER_IMPORT_MAX_ROWS=2)
+    def test_a_sheet_over_the_row_limit_is_refused_before_any_row_is_checked(self):
+        with self.assertRaises(RosterFileError) as caught:
+            table_read(xlsx(GOOD_ROWS), "名单.xlsx")
+        self.assertIn("超过 2 行的上限", str(caught.exception))
+
+    def test_imported_students_get_the_model_defaults_for_what_the_file_lacks(self):
+        self.run_import(xlsx(GOOD_ROWS))
+        imported = Student.objects.get(student_id="1730101002")
+        # As if saved one by one through the model: a fresh account must change its
+        # password, and no login is attached yet.
+        self.assertIs(imported.must_change_password, True)
+        self.assertIsNone(imported.user_id)
+        self.assertEqual(imported.category, StudentCategory.CURRENT)
+        self.assertEqual(imported.education_type, Student().education_type)
+        self.assertEqual(imported.school_type, Student().school_type)
+        self.assertEqual(imported.gender, "F")
+        self.assertEqual(imported.campaign, self.campaign)
+        self.assertEqual(imported.school_class, self.accounting)
+
+
+class LegacyXlsTests(RosterImportTestCase):
+    def test_a_legacy_xls_from_the_academic_system_is_imported(self):
+        # tests/data/roster-legacy.xls: a BIFF8 workbook as academic systems export
+        # it, with a merged title row and 学号 in row 3 stored as a number.
+        report = self.run_import((DATA / "roster-legacy.xls").read_bytes(), "名单.xls")
+        self.assertEqual(report.kind, "xls")
+        self.assertEqual(report.problems, [])
+        self.assertIs(report.imported, True)
+        self.assertEqual(report.ignored_columns, ["专业"])
+        self.assertEqual(
+            list(Student.objects.order_by("student_id").values_list("student_id", "name")),
+            [("1730101001", "张三"), ("1730101002", "欧阳娜娜"), ("1730201001", "王堃")],
+        )
+        self.assertEqual(Student.objects.get(student_id="1730201001").id_number, ID_C)
+        self.assertIn("数字格式", report.warnings[0].message)
 
 
 class ReimportTests(RosterImportTestCase):
@@ -267,8 +356,11 @@ class BadFileTests(TestCase):
         )
         self.assertRefused(ole, "名单.xlsx", "加密")
 
-    def test_a_legacy_xls_is_asked_to_be_saved_as_xlsx(self):
-        self.assertRefused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "a.xls", ".xls")
+    def test_a_damaged_legacy_xls_asks_to_be_saved_again(self):
+        damaged = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
+        self.assertRefused(damaged, "a.xls", "另存为” .xlsx 或 CSV")
+        legacy = (DATA / "roster-legacy.xls").read_bytes()
+        self.assertRefused(legacy[:2000], "a.xls", "旧版 Excel（.xls）")
 
     def test_a_corrupt_workbook_is_refused(self):
         good = xlsx(GOOD_ROWS)
@@ -391,7 +483,11 @@ class ImportPageTests(RosterImportTestCase):
 
     def test_a_file_with_problems_lists_them_and_gives_back_an_error_file(self):
         self.client.force_login(self.staff)
-        rows = [*GOOD_ROWS, ("1730101009", "李四", "4.30102E+17", "会计1171", "", "女")]
+        rows = [
+            *GOOD_ROWS,
+            ("1730101009", "李四", "4.30102E+17", "会计1171", "", "女"),
+            (1730101010, "王五", 430102199901011230, "会计1171", "", "男"),  # numbers
+        ]
         response = self.upload(xlsx(rows))
         page = self.client.get(response["Location"])
         self.assertContains(page, "整份名单都未导入")
@@ -410,6 +506,10 @@ class ImportPageTests(RosterImportTestCase):
         self.assertIsNone(values[2][-1])
         self.assertEqual(values[5][2], "4.30102E+17")
         self.assertIn("科学计数法", values[5][-1])
+        # Numbers go back as Excel showed them, as text in the text columns.
+        self.assertEqual(values[6][0], "1730101010")
+        self.assertEqual(values[6][2], "4.30102199901011E+17")
+        self.assertIn("15 位有效数字", values[6][-1])
         # The error file, corrected, reads as a roster again.
         self.assertEqual(table_read(errors.content, "e.xlsx").columns["student_id"], 0)
 

@@ -11,13 +11,13 @@ from sessions_app.selectors import campaign_latest
 
 class Command(BaseCommand):
     help = (
-        "Import the roster from an .xlsx or .csv file: every row checked, all or nothing. "
+        "Import the roster from an .xlsx, .xls or .csv file: every row checked, all or nothing. "
         "Exit 0 when imported (or, with --dry-run, when the file is clean); otherwise print "
         "every problem and exit 1."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .xlsx or .csv file")
+        parser.add_argument("file", help="the .xlsx, .xls or .csv file")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument(
             "--campaign", type=int, metavar="ID", help="campaign id (default: the newest)"

@@ -105,3 +105,39 @@ def card_discrepancy_resolve(*, check: CardCheck, by, note: str) -> CardCheck:
         check.resolution_note = note[:200]
         check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     return check
+
+
+def card_discrepancy_settle_at_desk(*, student: Student, by, now=None) -> CardCheck | None:
+    """Close the student's open discrepancy once the crew has logged, for every field
+    that differed, a correction of the paper card to the roster's value.
+
+    Called by the shoot-day desk inside its transaction. Corrections logged before the
+    check was saved do not count: the check is newer than what the desk saw. Returns
+    the closed check, or None when nothing was closed.
+    """
+    from sessions_app.models import CardCorrection
+
+    check = (
+        CardCheck.objects.select_for_update()
+        .filter(student=student, is_current=True, resolved_at__isnull=True)
+        .exclude(mismatch_fields=[])
+        .first()
+    )
+    if check is None:
+        return None
+    corrected = set(
+        CardCorrection.objects.filter(
+            student=student,
+            matches_roster=True,
+            recorded_at__gte=check.created_at,
+            field__in=check.mismatch_fields,
+        ).values_list("field", flat=True)
+    )
+    if not set(check.mismatch_fields) <= corrected:
+        return None
+    labels = "、".join(rules.FIELD_LABELS.get(f, f) for f in check.mismatch_fields)
+    check.resolved_at = now or timezone.now()
+    check.resolved_by = by
+    check.resolution_note = ("拍摄现场已把采集卡上的%s改为与名册一致。" % labels)[:200]
+    check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    return check

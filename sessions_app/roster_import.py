@@ -196,7 +196,9 @@ def _zip_check(data: bytes) -> None:
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         if any(n.endswith(".docx") or n.startswith("word/") for n in names):
             raise RosterFileError(_("这是 Word 文档，不是表格。请上传 .xlsx、.xls 或 .csv 文件。"))
-        raise RosterFileError(_("这是一个压缩包，不是 Excel 工作簿。请上传 .xlsx、.xls 或 .csv 文件。"))
+        raise RosterFileError(
+            _("这是一个压缩包，不是 Excel 工作簿。请上传 .xlsx、.xls 或 .csv 文件。")
+        )
     unpacked = sum(m.file_size for m in members)
     worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
     if unpacked > limit("MAX_UNPACKED_BYTES") or (

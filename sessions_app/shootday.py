@@ -259,7 +259,9 @@ def card_correction_record(
 
     The new value is checked by the card rules: a value that is still wrong is refused,
     so the student corrects the card again. A value that differs from the roster is
-    logged and flagged for 教务处.
+    logged and flagged for 教务处; one that agrees with it closes the student's open
+    card discrepancy once every field that differed has been corrected so (the closed
+    check is returned as ``settled_check``, else None).
     """
     if field not in CardCorrection.Field.values:
         raise ShootDayError(_("请选择更正的项目。"))
@@ -274,7 +276,7 @@ def card_correction_record(
     with transaction.atomic():
         student = _locked_student(student)
         normalised, matches = _check_correction(student, field, value)
-        return CardCorrection.objects.create(
+        correction = CardCorrection.objects.create(
             campaign_id=student.campaign_id,
             student=student,
             field=field,
@@ -285,6 +287,16 @@ def card_correction_record(
             recorded_by=by,
             recorded_at=now or timezone.now(),
         )
+        correction.settled_check = None
+        if matches:
+            # The card now agrees with the roster: a discrepancy the student's own
+            # check raised for this field may be settled.
+            from cards_app.services import card_discrepancy_settle_at_desk
+
+            correction.settled_check = card_discrepancy_settle_at_desk(
+                student=student, by=by, now=correction.recorded_at
+            )
+        return correction
 
 
 def class_close(*, school_class: SchoolClass, by, now=None) -> ClassClose:

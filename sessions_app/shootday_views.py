@@ -262,11 +262,13 @@ def correction(request):
         messages.error(request, str(error))
     else:
         if record.matches_roster:
-            messages.success(
-                request,
-                _("已登记%(kind)s：%(field)s。")
-                % {"kind": record.get_kind_display(), "field": record.get_field_display()},
-            )
+            done = _("已登记%(kind)s：%(field)s。") % {
+                "kind": record.get_kind_display(),
+                "field": record.get_field_display(),
+            }
+            if record.settled_check is not None:
+                done += _("该生自查时与名册不一致的记录已一并关闭。")
+            messages.success(request, done)
         else:
             messages.warning(
                 request,

@@ -1,11 +1,13 @@
 """The shoot-day services: 拍摄序号, photographed, absent, void, card corrections,
 class close and the 学信网 answer."""
 
+import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 
+from cards_app.selectors import card_discrepancies_open
 from payments_app.services import handover_record, payment_record
 from sessions_app import shootday
 from sessions_app.models import CardCorrection, ChsiCheck, SchoolClass, Shot, ShotAbsence
@@ -18,6 +20,7 @@ from sessions_app.shootday_selectors import (
     number_log,
     shoot_status_by_student,
 )
+from tests.cards_app.factories import make_card_check, make_id_number
 from tests.factories import make_class, make_staff, make_student
 from tests.sessions_app.shoot_factories import at, make_shoot_day, shoot
 
@@ -249,6 +252,72 @@ class CardCorrectionTests(TestCase):
                     student=self.student, field=field, kind=kind, value=value, by=self.crew
                 )
         self.assertFalse(CardCorrection.objects.exists())
+
+
+class CorrectionSettlesDiscrepancyTests(TestCase):
+    """A student's pre-check that disagreed with the roster, then the card put right at the desk."""
+
+    def setUp(self):
+        self.day = make_shoot_day(sizes=(1,))
+        self.student = self.day.roster(0)[0]
+        self.crew = self.day.crew
+
+    def precheck(self, **typed):
+        check = make_card_check(self.student, **typed)
+        check.created_at = T - datetime.timedelta(days=3)
+        check.save(update_fields=["created_at"])
+        return check
+
+    def correct(self, field, value, when=T):
+        return shootday.card_correction_record(
+            student=self.student, field=field, kind="amend", value=value, by=self.crew, now=when
+        )
+
+    def test_correcting_every_differing_field_to_the_roster_closes_the_discrepancy(self):
+        check = self.precheck(
+            student_id="1799999999", id_number=make_id_number("43010219800101001")
+        )
+        self.assertEqual(sorted(check.mismatch_fields), ["id_number", "student_id"])
+
+        first = self.correct("student_id", self.student.student_id)
+        self.assertIsNone(first.settled_check)
+        check.refresh_from_db()
+        self.assertIsNone(check.resolved_at)  # 身份证号 still differs
+        self.assertEqual(card_discrepancies_open(campaign=self.day.campaign).count(), 1)
+
+        second = self.correct(
+            "id_number", self.student.id_number, when=T + datetime.timedelta(minutes=1)
+        )
+        self.assertEqual(second.settled_check, check)
+        check.refresh_from_db()
+        self.assertEqual(check.resolved_at, T + datetime.timedelta(minutes=1))
+        self.assertEqual(check.resolved_by, self.crew)
+        self.assertIn("学号、身份证号改为与名册一致", check.resolution_note)
+        self.assertEqual(card_discrepancies_open(campaign=self.day.campaign).count(), 0)
+
+    def test_a_correction_that_still_differs_from_the_roster_leaves_it_open(self):
+        check = self.precheck(student_id="1799999999")
+        record = self.correct("student_id", "1799999998")
+        self.assertIs(record.matches_roster, False)
+        self.assertIsNone(record.settled_check)
+        check.refresh_from_db()
+        self.assertIsNone(check.resolved_at)
+
+    def test_a_correction_older_than_the_check_does_not_close_it(self):
+        self.correct("student_id", self.student.student_id, when=T - datetime.timedelta(days=5))
+        check = self.precheck(student_id="1799999999")
+        # Another field's correction now: the 学号 one predates the check.
+        self.correct("name", self.student.name)
+        check.refresh_from_db()
+        self.assertIsNone(check.resolved_at)
+
+    def test_an_agreeing_check_or_none_at_all_is_left_alone(self):
+        self.assertIsNone(self.correct("student_id", self.student.student_id).settled_check)
+        check = self.precheck()
+        self.assertEqual(check.mismatch_fields, [])
+        self.assertIsNone(self.correct("student_id", self.student.student_id).settled_check)
+        check.refresh_from_db()
+        self.assertIsNone(check.resolved_at)
 
 
 class ClassCloseTests(TestCase):

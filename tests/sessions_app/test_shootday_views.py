@@ -9,6 +9,7 @@ from django.utils import timezone
 from sessions_app import shootday
 from sessions_app.models import CardCorrection, ChsiCheck, Shot, ShotAbsence
 from sessions_app.shootday_selectors import class_queue_status, student_shoot_panel
+from tests.cards_app.factories import make_card_check
 from tests.factories import make_monitor, make_staff, make_student_user, make_user
 from tests.sessions_app.shoot_factories import at, make_shoot_day, shoot
 
@@ -218,6 +219,19 @@ class DeskTests(ShootPageTestCase):
         self.assertEqual(CardCorrection.objects.get().recorded_by, self.crew)
         response = self.client.post(url, dict(data, field="photo", value="1"), follow=True)
         self.assertIn("未登记更正：请选择更正的项目。", messages_of(response))
+
+    def test_a_correction_that_settles_the_students_discrepancy_says_so(self):
+        check = make_card_check(self.student, student_id="1799999999")
+        self.assertEqual(check.mismatch_fields, ["student_id"])
+        data = {"student": self.student.pk, "field": "student_id", "kind": "amend"}
+        response = self.client.post(
+            reverse("shoot:correction"), dict(data, value=self.student.student_id), follow=True
+        )
+        self.assertIn(
+            "已登记改填：学号。该生自查时与名册不一致的记录已一并关闭。", messages_of(response)
+        )
+        check.refresh_from_db()
+        self.assertEqual(check.resolved_by, self.crew)
 
     def test_get_is_not_allowed_on_actions(self):
         self.assertEqual(self.client.get(reverse("shoot:assign")).status_code, 405)

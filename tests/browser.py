@@ -54,7 +54,7 @@ CHROMIUM_ARGUMENTS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # Users read the site in Chinese; Django picks the language from Accept-Language.
+    # The portal answers in Chinese whatever the browser asks; this one asks for it too.
     "--lang=zh-CN",
     "--window-size={},{}".format(*DESKTOP_SIZE),
 ]

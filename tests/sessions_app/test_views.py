@@ -170,6 +170,17 @@ class PublicPageTests(Personas):
         self.assertContains(response, "这个字段是必填项")
         self.assertNotContains(response, "lookup-result")
 
+    def test_a_phone_set_to_english_still_gets_every_text_in_chinese(self):
+        english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+        home = self.client.get(reverse("schedule:home"), **english)
+        self.assertContains(home, "（星期日）")
+        self.assertNotContains(home, "Sunday")
+        empty = self.client.post(
+            reverse("schedule:lookup"), {"student_id": "", "name": ""}, **english
+        )
+        self.assertContains(empty, "这个字段是必填项")
+        self.assertNotContains(empty, "This field is required")
+
 
 class StudentPageTests(Personas):
     def test_a_student_sees_slot_queue_and_own_full_id(self):

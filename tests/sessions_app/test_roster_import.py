@@ -414,6 +414,16 @@ class ImportCommandTests(RosterImportTestCase):
         self.assertIn("已导入", out.getvalue())
         self.assertEqual(Student.objects.count(), 3)
 
+    def test_a_legacy_xls_imports_and_its_notes_read_cleanly(self):
+        out = StringIO()
+        path = str(DATA / "roster-legacy.xls")
+        call_command("import_roster", path, stdout=out, stderr=StringIO())
+        self.assertIn("新增 3", out.getvalue())
+        # A note about the whole file names the column without an empty 「」 value.
+        self.assertIn("提醒：学号：有 1 个学号是数字格式的单元格", out.getvalue())
+        self.assertIn("第 5 行 姓名「王堃」：“堃”不在国标 GB 2312 字库中", out.getvalue())
+        self.assertEqual(Student.objects.count(), 3)
+
     def test_a_dry_run_writes_nothing(self):
         out = StringIO()
         call_command("import_roster", self.write(xlsx(GOOD_ROWS)), "--dry-run", stdout=out)

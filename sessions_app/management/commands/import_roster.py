@@ -52,10 +52,7 @@ class Command(BaseCommand):
             raise CommandError(str(error), returncode=2) from None
 
         for problem in report.warnings:
-            where = "第 %d 行 " % problem.row if problem.row else ""
-            self.stdout.write(
-                "提醒：%s%s「%s」：%s" % (where, problem.column, problem.value, problem.message)
-            )
+            self.stdout.write("提醒：%s" % _located(problem))
         summary = "%s：%d 行；新增 %d，变更 %d，不变 %d，问题 %d。" % (
             path.name,
             report.rows,
@@ -66,10 +63,7 @@ class Command(BaseCommand):
         )
         if report.problems:
             for problem in report.problems:
-                where = "第 %d 行 " % problem.row if problem.row else ""
-                self.stderr.write(
-                    "%s%s「%s」：%s" % (where, problem.column, problem.value, problem.message)
-                )
+                self.stderr.write(_located(problem))
             self.stderr.write(summary)
             raise CommandError(
                 "名单有 %d 处问题（%d 行），未导入任何数据。"
@@ -110,3 +104,11 @@ class _ProgressBar:
     def close(self) -> None:
         self.stream.write("")
         sys.stderr.flush()
+
+
+def _located(problem) -> str:
+    """第 5 行 身份证号「4.30102E+17」：message — leaving out what a file-wide note lacks."""
+    where = "第 %d 行 " % problem.row if problem.row else ""
+    value = "「%s」" % problem.value if problem.value else ""
+    column = problem.column + value
+    return "%s%s%s" % (where, column + "：" if column else "", problem.message)

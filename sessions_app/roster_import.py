@@ -50,6 +50,10 @@ MAX_COLUMNS = 200
 # memory at about three times its unpacked size.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_PACKING_RATIO = 150
+# The reader holds every cell of a sheet's used range, at 32 bytes each: a single
+# stray space in XFD1048576 would ask for 512 GB. A used range over this many cells
+# is refused before the reader opens the file.
+MAX_CELLS = 4_000_000
 HEADER_SEARCH_ROWS = 20
 PROGRESS_EVERY = 500
 
@@ -66,7 +70,8 @@ class RosterFileError(Exception):
 
 # Field -> the header names the academic systems use for it, normalised (see _header_key).
 COLUMN_ALIASES = {
-    "student_id": ("学号", "学生学号", "学籍号", "学生编号", "studentid", "student_id"),
+    # Not 学籍号: the national registration number (G + 身份证号) sits beside 学号.
+    "student_id": ("学号", "学生学号", "学生编号", "studentid", "student_id"),
     "name": ("姓名", "学生姓名", "名字", "name"),
     "id_number": (
         "身份证号",
@@ -113,16 +118,87 @@ def _header_key(value) -> str:
 _ALIAS_TO_FIELD = {
     _header_key(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases
 }
+_BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[)）】\]]")
+
+
+def _header_field(value) -> str | None:
+    """The field a header names: 身份证号码(18位) and 学号（文本） as well as 院(系)."""
+    key = _header_key(value)
+    return _ALIAS_TO_FIELD.get(key) or _ALIAS_TO_FIELD.get(_BRACKETED.sub("", key))
 
 
 def _match_header(cells: Sequence) -> dict[str, int]:
     """Return field -> column index for the header names found in a row."""
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        name = _ALIAS_TO_FIELD.get(_header_key(cell))
+        name = _header_field(cell)
         if name is not None and name not in found:
             found[name] = index
     return found
+
+
+def _columns_missing(columns: dict[str, int]) -> bool:
+    return any(f not in columns for f in REQUIRED_FIELDS) or (
+        "class_name" not in columns and "category" not in columns
+    )
+
+
+def _trimmed(cells: Sequence) -> list:
+    """The header cells up to the last one with text: a stray value far to the right
+    pads every row of the sheet, the header's included."""
+    cells = list(cells)
+    while cells and not str(cells[-1] if cells[-1] is not None else "").strip():
+        cells.pop()
+    return cells
+
+
+def _two_row_header(upper: Sequence, lower: Sequence) -> list:
+    """A header over two rows (证件信息 merged above 证件类型 | 身份证号): per column,
+    the cell that names a field, else the lower one."""
+    merged = []
+    for index in range(max(len(upper), len(lower))):
+        a = upper[index] if index < len(upper) else ""
+        b = lower[index] if index < len(lower) else ""
+        if _header_field(b) or not _header_field(a):
+            merged.append(b if str(b if b is not None else "").strip() else a)
+        else:
+            merged.append(a)
+    return merged
+
+
+@dataclass
+class _Header:
+    row: int  # 1-based spreadsheet row of the (last) header row
+    cells: list
+    columns: dict[str, int]
+    rest: list  # rows read past the header while looking: (number, cells)
+
+    @property
+    def complete(self) -> bool:
+        return not _columns_missing(self.columns)
+
+
+def _header_find(numbered_rows: Iterator[tuple[int, list]]) -> _Header | None:
+    """Find the header among the first rows: the first row naming 学号 and 姓名 and
+    every required column, on its own or with the row below it. Without one, the
+    first row naming 学号 and 姓名 (its missing columns make the message)."""
+    head = list(itertools.islice(numbered_rows, HEADER_SEARCH_ROWS + 1))
+    partial = None
+    for position, (number, cells) in enumerate(head[:HEADER_SEARCH_ROWS]):
+        columns = _match_header(cells)
+        if "student_id" not in columns or "name" not in columns:
+            continue
+        header = _Header(number, _trimmed(cells), columns, head[position + 1 :])
+        if header.complete:
+            return header
+        if position + 1 < len(head):
+            lower_number, lower = head[position + 1]
+            merged = _trimmed(_two_row_header(cells, lower))
+            two = _Header(lower_number, merged, _match_header(merged), head[position + 2 :])
+            if two.complete:
+                return two
+        partial = partial or header
+    return partial
 
 
 # Reading -----------------------------------------------------------------------------
@@ -176,12 +252,30 @@ def table_read(data: bytes, filename: str = "") -> Table:
         # package; a legacy .xls (what many academic systems still export) is one too.
         if "EncryptionInfo".encode("utf-16-le") in data[:1048576] or b"EncryptionInfo" in data:
             raise RosterFileError(_(_ENCRYPTED))
+        _xls_check(data)
         return _workbook_read(data, filename, "xls")
     for magic, message in _NOT_SPREADSHEET.items():
         if data.startswith(magic):
             raise RosterFileError(_(message))
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+            raise RosterFileError(
+                _(
+                    "这是 Excel 2003 的 XML 表格。请用 Excel 打开后“另存为” .xlsx（Excel 工作簿）"
+                    "再上传。"
+                )
+            )
+        if b"<html" in head or b"<table" in head:
+            raise RosterFileError(
+                _(
+                    "这是网页格式的表格（不少教务系统“导出 Excel”给出的就是这种文件，"
+                    "扩展名虽是 .xls）。请用 Excel 打开后“另存为” .xlsx（Excel 工作簿）再上传。"
+                )
+            )
     if data.startswith(b"PK"):
         _zip_check(data)
+        _xlsx_extent_check(data)
         return _workbook_read(data, filename, "xlsx")
     return _csv_read(data, filename)
 
@@ -193,6 +287,10 @@ def _zip_check(data: bytes) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise RosterFileError(_("文件已损坏，无法作为 .xlsx 打开。")) from None
     names = {m.filename for m in members}
+    if "mimetype" in names and b"opendocument.spreadsheet" in archive.open("mimetype").read(100):
+        raise RosterFileError(
+            _("这是 OpenDocument（.ods）表格。请在 WPS 或 Excel 中“另存为” .xlsx 再上传。")
+        )
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         if any(n.endswith(".docx") or n.startswith("word/") for n in names):
             raise RosterFileError(_("这是 Word 文档，不是表格。请上传 .xlsx、.xls 或 .csv 文件。"))
@@ -212,9 +310,107 @@ def _zip_check(data: bytes) -> None:
         raise RosterFileError(_(_ENCRYPTED))
 
 
+# A cell that holds something: <c r="B7" ...> not closed on the spot (<c r="B7" s="1"/>
+# is only formatting, which the reader skips). The prefix allows <x:c> of some writers.
+_CONTENT_CELL = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?c\s(?:[^>]*?\s)?r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>'
+)
+_LAST_ROW = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s(?:[^>]*?\s)?r="([0-9]{1,7})"')
+
+
+def _xlsx_extent_check(data: bytes) -> None:
+    """Refuse a workbook one of whose sheets reaches absurdly far (see MAX_CELLS).
+
+    A quick bound comes first: rows ascend, so the last <row> is the farthest, and
+    columns past Z are rare enough to look for directly. Only a sheet that fails it
+    is scanned cell by cell, as a far row may hold nothing but formatting.
+    """
+    from openpyxl.utils import column_index_from_string
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for member in archive.infolist():
+        name = member.filename
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        xml = archive.read(member)
+        end = max(xml.rfind(b"sheetData>"), 0) or len(xml)  # <rowBreaks> may follow it
+        last = _LAST_ROW.search(
+            xml, max(xml.rfind(b"<row", 0, end), xml.rfind(b":row", 0, end), 1) - 1
+        )
+        # Rows without an r attribute count on from one: their number is a bound too.
+        rows = [int(last.group(1)) if last else 0, xml.count(b"<row") + xml.count(b":row ")]
+        last_row = max(rows)
+        columns = 26
+        for width in (3, 2):
+            found = set(re.findall(rb' r="([A-Z]{%d})[0-9]' % width, xml))
+            if found:
+                columns = max(column_index_from_string(c.decode()) for c in found)
+                break
+        if last_row * columns <= limit("MAX_CELLS"):
+            continue
+        far_row = far_column = 0
+        for letters, digits in _CONTENT_CELL.findall(xml):
+            far_row = max(far_row, int(digits))
+            far_column = max(far_column, column_index_from_string(letters.decode()))
+        if far_row * far_column > limit("MAX_CELLS"):
+            raise RosterFileError(_far_range_message(far_row, far_column))
+
+
+def _xls_check(data: bytes) -> None:
+    """Refuse an encrypted or absurdly wide .xls before the reader opens it.
+
+    A BIFF workbook states each sheet's used range in a DIMENSIONS record; FILEPASS
+    marks an encrypted one.
+    """
+    import struct
+
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+        stream = "Workbook" if ole.exists("Workbook") else "Book"
+        biff = ole.openstream(stream).read()
+    except Exception:
+        # Not an OLE file the reader could open either: it says so itself.
+        return
+    position = 0
+    while position + 4 <= len(biff):
+        record, size = struct.unpack_from("<HH", biff, position)
+        body = position + 4
+        if record == 0x002F:  # FILEPASS
+            raise RosterFileError(_(_ENCRYPTED))
+        if record == 0x0200 and size >= 10:  # DIMENSIONS
+            if size >= 14:  # BIFF8: 32-bit row numbers
+                _first, rows, _first_col, columns = struct.unpack_from("<IIHH", biff, body)
+            else:  # BIFF5
+                _first, rows, _first_col, columns = struct.unpack_from("<HHHH", biff, body)
+            if rows * columns > limit("MAX_CELLS"):
+                raise RosterFileError(_far_range_message(rows, columns))
+        position = body + size
+
+
+def _far_range_message(rows: int, columns: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return _(
+        "有一个工作表的内容一直延伸到第 %(rows)d 行、第 %(col)s 列（%(ref)s 单元格），"
+        "远超名单所需，可能是误输入的空格或内容。请在 Excel 中删除名单下方和右侧多余的行与列"
+        "（或把名单复制到新的工作簿），保存后重新上传。"
+    ) % {
+        "rows": rows,
+        "col": get_column_letter(min(max(columns, 1), 18278)),
+        "ref": "%s%d" % (get_column_letter(min(max(columns, 1), 18278)), rows),
+    }
+
+
 def _workbook_read(data: bytes, filename: str, kind: str) -> Table:
     """Read an .xlsx (already through _zip_check) or a legacy .xls workbook."""
-    from python_calamine import CalamineWorkbook, PasswordError
+    from python_calamine import (
+        CalamineWorkbook,
+        PasswordError,
+        SheetTypeEnum,
+        SheetVisibleEnum,
+    )
 
     def broken(stage):
         logger.warning("unreadable %s upload %r (%s)", kind, filename, stage, exc_info=True)
@@ -228,71 +424,105 @@ def _workbook_read(data: bytes, filename: str, kind: str) -> Table:
         return RosterFileError(_("文件已损坏或不是有效的 .xlsx 工作簿，无法读取。"))
 
     # calamine (Rust) reads a sheet whole into memory on opening, ten times faster
-    # than openpyxl's streaming reader; _zip_check (.xlsx) or the upload limit (.xls,
-    # which is not compressed) bounds what it can hold.
+    # than openpyxl's streaming reader; the extent checks before it bound what it holds.
     # Its iter_rows() starts at the sheet's first row, so row i is spreadsheet row
     # i + 1; columns start at the first used one, the same for header and data.
-    found = None
-    failures = 0
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet_count = len(book.sheet_names)
+        sheets = [
+            (index, meta)
+            for index, meta in enumerate(book.sheets_metadata)
+            if meta.typ == SheetTypeEnum.WorkSheet
+        ]
     except PasswordError:
         raise RosterFileError(_(_ENCRYPTED)) from None
     except Exception:
         # Any failure inside the reader is a broken file, not a bug of ours.
         raise broken("opening") from None
-    for index in range(sheet_count):
+    # Visible sheets first: a hidden one often keeps last year's roster.
+    sheets.sort(key=lambda item: item[1].visible != SheetVisibleEnum.Visible)
+    found = partial = None
+    failures = 0
+    for index, meta in sheets:
         try:
             sheet = book.get_sheet_by_index(index)
             iterator = sheet.iter_rows()
-            for number, cells in enumerate(iterator, start=1):
-                if number > HEADER_SEARCH_ROWS:
-                    break
-                columns = _match_header(cells)
-                if "student_id" in columns and "name" in columns:
-                    found = (number, list(cells), columns, iterator, sheet)
-                    break
+            header = _header_find(enumerate(iterator, start=1))
         except Exception:
-            # A chart sheet or one damaged sheet: the roster may be on another.
+            # One damaged sheet: the roster may be on another.
             logger.info("sheet %d of %r unreadable", index, filename, exc_info=True)
             failures += 1
             continue
-        if found:
+        if header is None:
+            continue
+        if header.complete:
+            found = (header, iterator, sheet, meta)
             break
+        partial = partial or header
     if found is None:
+        if partial is not None:
+            _columns_check(partial.cells, partial.columns)
         if failures:
             raise broken("sheets")
         raise RosterFileError(_missing_header_message())
-    header_row, headers, columns, live_rows, sheet = found
-    _columns_check(headers, columns)
-    total = max(sheet.end[0] + 1 - header_row, 0) if sheet.end else 0
-    if total > limit("MAX_ROWS"):
-        raise RosterFileError(
-            _("文件有 %(rows)d 行，超过 %(limit)d 行的上限。")
-            % {"rows": total, "limit": limit("MAX_ROWS")}
+    header, live_rows, sheet, meta = found
+    _columns_check(header.cells, header.columns)
+    header_row = header.row
+    notes = []
+    if len(sheets) > 1:
+        notes.append(
+            _("名单读自工作表“%(sheet)s”%(hidden)s（工作簿共 %(n)d 个工作表）。")
+            % {
+                "sheet": meta.name,
+                "hidden": _("（隐藏）") if meta.visible != SheetVisibleEnum.Visible else "",
+                "n": len(sheets),
+            }
         )
-    pending = [live_rows]
+    # For the progress bar only: trailing blank rows may make it an overestimate.
+    total = max(sheet.end[0] + 1 - header_row, 0) if sheet.end else 0
+    pending = [(header.rest, live_rows)]
 
     def rows():
         if pending:
-            iterator = pending.pop()
+            rest, iterator = pending.pop()
+            numbered = itertools.chain(rest, enumerate(iterator, start=header_row + len(rest) + 1))
         else:
             iterator = itertools.islice(sheet.iter_rows(), header_row, None)
+            numbered = enumerate(iterator, start=header_row + 1)
         try:
-            yield from enumerate(iterator, start=header_row + 1)
+            yield from _limited(numbered)
+        except RosterFileError:
+            raise
         except Exception:
             raise broken("rows") from None
 
     return Table(
         filename=filename,
         kind=kind,
-        headers=[_cell_text(h)[0] for h in headers],
+        headers=[_cell_text(h)[0] for h in header.cells],
         header_row=header_row,
-        columns=columns,
+        columns=header.columns,
         open_rows=rows,
         total_rows=total,
+        notes=notes,
     )
+
+
+def _limited(numbered_rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """Pass rows on, refusing the file past MAX_ROWS rows with anything in them
+    (blank rows, however many, do not count)."""
+    filled = 0
+    ceiling = limit("MAX_ROWS")
+    for number, cells in numbered_rows:
+        for cell in cells:
+            if cell is not None and cell != "" and (cell.__class__ is not str or cell.strip()):
+                filled += 1
+                if filled > ceiling:
+                    raise RosterFileError(
+                        _("文件超过 %(limit)d 行学生数据的上限。") % {"limit": ceiling}
+                    )
+                break
+        yield number, cells
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -331,46 +561,47 @@ def _csv_read(data: bytes, filename: str) -> Table:
     def reader():
         return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
-    found = None
+    # Rows are numbered by record, as Excel shows them: a quoted cell with a line
+    # break in it is still one row.
     try:
         iterator = reader()
-        for number, cells in enumerate(iterator, start=1):
-            if number > HEADER_SEARCH_ROWS:
-                break
-            columns = _match_header(cells)
-            if "student_id" in columns and "name" in columns:
-                found = (iterator.line_num, cells, columns)
-                break
+        header = _header_find(enumerate(iterator, start=1))
     except csv.Error:
         raise RosterFileError(_("CSV 文件格式有误，无法读取。")) from None
-    if found is None:
+    if header is None:
         raise RosterFileError(_missing_header_message())
-    header_line, headers, columns = found
-    _columns_check(headers, columns)
-    total = max(text.count("\n") - header_line + 1, 0)
-    if total > limit("MAX_ROWS"):
+    _columns_check(header.cells, header.columns)
+    header_row = header.row
+    total = max(text.count("\n") - header_row + 1, 0)
+    if total > limit("MAX_ROWS") * 2:
+        # Far past the limit even allowing for blank lines: no need to read it.
         raise RosterFileError(
             _("文件有 %(rows)d 行，超过 %(limit)d 行的上限。")
             % {"rows": total, "limit": limit("MAX_ROWS")}
         )
 
     def rows():
-        iterator = reader()
+        reached = [header_row]
+
+        def numbered():
+            for number, cells in enumerate(reader(), start=1):
+                reached[0] = number
+                if number > header_row:
+                    yield number, cells
+
         try:
-            for cells in iterator:
-                if iterator.line_num > header_line:
-                    yield iterator.line_num, cells
+            yield from _limited(numbered())
         except csv.Error:
             raise RosterFileError(
-                _("CSV 文件第 %(line)d 行格式有误。") % {"line": iterator.line_num}
+                _("CSV 文件第 %(line)d 行格式有误。") % {"line": reached[0] + 1}
             ) from None
 
     return Table(
         filename=filename,
         kind="csv",
-        headers=headers,
-        header_row=header_line,
-        columns=columns,
+        headers=header.cells,
+        header_row=header_row,
+        columns=header.columns,
         open_rows=rows,
         total_rows=total,
         encoding=encoding,
@@ -385,8 +616,9 @@ def _missing_header_message() -> str:
 
 
 def _columns_check(headers: Sequence, columns: dict[str, int]) -> None:
-    if len(headers) > limit("MAX_COLUMNS"):
-        raise RosterFileError(_("表格列数过多（%(n)d 列）。") % {"n": len(headers)})
+    named = sum(1 for cell in headers if str(cell if cell is not None else "").strip())
+    if named > limit("MAX_COLUMNS"):
+        raise RosterFileError(_("表头的列数过多（%(n)d 列）。") % {"n": named})
     missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in columns]
     if "class_name" not in columns and "category" not in columns:
         missing.append(_("班级（个人类别的名单可用“类别”列代替）"))
@@ -397,7 +629,7 @@ def _columns_check(headers: Sequence, columns: dict[str, int]) -> None:
         )
     seen: dict[str, str] = {}
     for index, cell in enumerate(headers):
-        name = _ALIAS_TO_FIELD.get(_header_key(cell))
+        name = _header_field(cell)
         if name is None:
             continue
         if name in seen and columns.get(name) != index:
@@ -481,7 +713,9 @@ _GENDERS = {
     "男": Gender.MALE,
     "m": Gender.MALE,
     "male": Gender.MALE,
+    "男性": Gender.MALE,
     "女": Gender.FEMALE,
+    "女性": Gender.FEMALE,
     "f": Gender.FEMALE,
     "female": Gender.FEMALE,
 }
@@ -490,6 +724,8 @@ _EDUCATION_TYPES = {str(label): value for value, label in EducationType.choices}
     "高职": EducationType.REGULAR_JUNIOR,
     "高职专科": EducationType.REGULAR_JUNIOR,
     "高职(专科)": EducationType.REGULAR_JUNIOR,
+    "专科(高职)": EducationType.REGULAR_JUNIOR,
+    "大专": EducationType.REGULAR_JUNIOR,
     "本科": EducationType.REGULAR_BACHELOR,
     "成教专科": EducationType.ADULT_JUNIOR,
     "成教本科": EducationType.ADULT_BACHELOR,
@@ -538,7 +774,21 @@ def _cell_text(value) -> tuple[str, bool]:
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value)), True
         return ("%.15g" % value).replace("e+", "E+"), True
-    return str(value).strip(), False
+    text = str(value).translate(_INVISIBLE).strip()
+    # What exports write to keep Excel from turning a number into 4.30102E+17:
+    # ="430102199901011233" in CSV, or a leading apostrophe typed into the cell.
+    wrapped = _EXCEL_TEXT.fullmatch(text)
+    if wrapped:
+        text = wrapped.group(1).strip()
+    elif text.startswith("'"):
+        text = text[1:].strip()
+    return text, False
+
+
+# Zero-width spaces and joiners, the BOM and the soft hyphen: invisible on screen,
+# copied in from web pages, and enough to make a 身份证号 "19 位".
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_EXCEL_TEXT = re.compile(r'="(.*)"')
 
 
 def cell_as_shown(value):
@@ -624,6 +874,8 @@ class _Checker:
             raw[name], numeric[name] = _cell_text(value)
         if not any(raw.values()):
             return  # a blank line between blocks is not a student
+        if all(_header_field(raw[f]) == f for f in ("student_id", "name")):
+            return  # the header again, above the next class's block
         self.report.rows += 1
 
         # IDs as numbers: Excel has kept 15 significant digits at most.
@@ -891,6 +1143,7 @@ class _Checker:
 
     def finish(self) -> ImportReport:
         report = self.report
+        report.warnings[:0] = [Problem(0, "", "", note) for note in self.table.notes]
         if self.numeric_student_ids:
             report.warnings.insert(
                 0,

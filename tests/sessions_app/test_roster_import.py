@@ -46,6 +46,12 @@ def xlsx(rows, header=HEADER, title="2020届毕业生名单"):
     return buffer.getvalue()
 
 
+def _saved(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def csv_bytes(rows, encoding="utf-8", header=HEADER):
     lines = [",".join(header)] + [",".join(str(c) for c in row) for row in rows]
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
@@ -183,10 +189,104 @@ class SheetLayoutTests(RosterImportTestCase):
         self.assertEqual(Student.objects.count(), 0)
 
     @override_settings(ROSTER_IMPORT_MAX_ROWS=2)
-    def test_a_sheet_over_the_row_limit_is_refused_before_any_row_is_checked(self):
+    def test_more_students_than_the_row_limit_are_refused_and_nothing_is_written(self):
         with self.assertRaises(RosterFileError) as caught:
-            table_read(xlsx(GOOD_ROWS), "名单.xlsx")
-        self.assertIn("超过 2 行的上限", str(caught.exception))
+            self.run_import(xlsx(GOOD_ROWS))
+        self.assertIn("超过 2 行学生数据的上限", str(caught.exception))
+        self.assertEqual(Student.objects.count(), 0)
+
+    @override_settings(ROSTER_IMPORT_MAX_ROWS=5)
+    def test_blank_rows_and_a_stray_space_far_below_do_not_count(self):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(HEADER)
+        for row in GOOD_ROWS:
+            sheet.append(list(row))
+        sheet["A300"] = " "  # typed by accident, invisible
+        report = self.run_import(_saved(book))
+        self.assertIs(report.imported, True)
+        self.assertEqual(report.rows, 3)
+
+    def test_a_stray_cell_at_the_sheets_far_corner_is_refused_before_reading(self):
+        # The reader would allocate every cell of A1:XFD1048576 (512 GB) and abort the
+        # process: the file is refused first, with the cell to delete.
+        book = Workbook()
+        sheet = book.active
+        sheet.append(HEADER)
+        sheet.append(list(GOOD_ROWS[0]))
+        sheet["XFD1048576"] = " "
+        with self.assertRaises(RosterFileError) as caught:
+            table_read(_saved(book), "名单.xlsx")
+        self.assertIn("XFD1048576", str(caught.exception))
+        self.assertIn("删除名单下方和右侧多余的行与列", str(caught.exception))
+
+    def test_a_far_row_of_formatting_alone_is_no_obstacle(self):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(HEADER)
+        sheet.append(list(GOOD_ROWS[0]))
+        sheet["XFD1048576"].number_format = "@"  # formatted, empty: the reader skips it
+        sheet.row_dimensions[1048576].height = 30
+        report = self.run_import(_saved(book), dry_run=True)
+        self.assertEqual(len(report.new), 1)
+
+    def test_a_stray_value_far_to_the_right_does_not_widen_the_header(self):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(HEADER)
+        for row in GOOD_ROWS:
+            sheet.append(list(row))
+        sheet["IU2"] = "注"  # column 255, past the 200-column limit
+        report = self.run_import(_saved(book), dry_run=True)
+        self.assertEqual(report.problems, [])
+        self.assertEqual(len(report.new), 3)
+
+    def test_a_hidden_sheet_is_passed_over_for_the_visible_roster_and_the_sheet_is_named(self):
+        book = Workbook()
+        old = book.active
+        old.title = "去年名单"
+        old.append(HEADER)
+        old.append(["1630101001", "旧生", ID_A, "会计1161", "", "男"])
+        old.sheet_state = "hidden"
+        sheet = book.create_sheet("学生名单")
+        sheet.append(HEADER)
+        for row in GOOD_ROWS:
+            sheet.append(list(row))
+        report = self.run_import(_saved(book), dry_run=True)
+        self.assertEqual([o.student_id for o in report.new], [r[0] for r in GOOD_ROWS])
+        self.assertIn("名单读自工作表“学生名单”", report.warnings[0].message)
+
+    def test_an_example_sheet_with_only_some_columns_is_passed_over(self):
+        book = Workbook()
+        example = book.active
+        example.title = "填写示例"
+        example.append(["学号", "姓名", "性别"])
+        example.append(["1730100000", "示例", "男"])
+        sheet = book.create_sheet("名单")
+        sheet.append(HEADER)
+        for row in GOOD_ROWS:
+            sheet.append(list(row))
+        report = self.run_import(_saved(book), dry_run=True)
+        self.assertEqual(len(report.new), 3)
+        # With no complete header anywhere, the message names what the first one lacks.
+        del book["名单"]
+        with self.assertRaises(RosterFileError) as caught:
+            table_read(_saved(book), "名单.xlsx")
+        self.assertIn("缺少必需的列：身份证号", str(caught.exception))
+
+    def test_a_header_over_two_rows_with_merged_cells_is_understood(self):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["学号", "姓名", "证件信息", None, "班级"])
+        sheet.append([None, None, "证件类型", "身份证号", None])
+        sheet.merge_cells("C1:D1")
+        for column in "ABE":
+            sheet.merge_cells("%s1:%s2" % (column, column))
+        sheet.append(["1730101001", "张三", "居民身份证", ID_A, "会计1171"])
+        report = self.run_import(_saved(book), dry_run=True)
+        self.assertEqual(report.problems, [])
+        self.assertEqual([(o.row, o.student_id) for o in report.new], [(3, "1730101001")])
+        self.assertEqual(report.columns["身份证号"], "身份证号")
 
     def test_imported_students_get_the_model_defaults_for_what_the_file_lacks(self):
         self.run_import(xlsx(GOOD_ROWS))
@@ -201,6 +301,53 @@ class SheetLayoutTests(RosterImportTestCase):
         self.assertEqual(imported.gender, "F")
         self.assertEqual(imported.campaign, self.campaign)
         self.assertEqual(imported.school_class, self.accounting)
+
+
+class ExportQuirksTests(RosterImportTestCase):
+    """What academic systems and Excel put in files beyond the plain values."""
+
+    def test_excel_text_wrappers_and_invisible_characters_are_removed(self):
+        header = ["学号", "姓名", "身份证号", "班级"]
+        text = "\r\n".join(
+            [
+                ",".join(header),
+                '1730101001,张三,"=""%s""",会计1171' % ID_A,  # ="..." keeps Excel's hands off
+                "'1730101002,欧阳娜娜,'%s,会计1171" % ID_B,  # a leading apostrophe
+                "1730201001\u200b,王堃,\ufeff%s\u200b,会计1171" % ID_C,  # copied from a web page
+            ]
+        )
+        report = self.run_import(text.encode("utf-8"), "名单.csv")
+        self.assertEqual(report.problems, [])
+        self.assertEqual(
+            dict(Student.objects.values_list("student_id", "id_number")),
+            {"1730101001": ID_A, "1730101002": ID_B, "1730201001": ID_C},
+        )
+
+    def test_csv_rows_are_numbered_as_excel_shows_them_despite_line_breaks_in_cells(self):
+        text = (
+            '学号,姓名,"身份证\n号码",班级,备注\r\n'
+            '1730101001,张三,%s,会计1171,"第一行\n第二行"\r\n'
+            "17301A,李四,%s,会计1171,\r\n" % (ID_A, ID_B)
+        )
+        report = self.run_import(text.encode("utf-8"), "名单.csv", dry_run=True)
+        self.assertEqual([(p.row, p.column) for p in report.problems], [(3, "学号")])
+        self.assertEqual(report.new[0].row, 2)
+
+    def test_the_header_repeated_above_each_class_block_is_skipped(self):
+        rows = [GOOD_ROWS[0], (), HEADER, GOOD_ROWS[2]]
+        report = self.run_import(xlsx(rows), dry_run=True)
+        self.assertEqual(report.problems, [])
+        self.assertEqual(report.rows, 2)
+
+    def test_registration_number_and_bracketed_header_notes_are_understood(self):
+        header = ["学号（文本）", "学籍号", "姓名", "身份证号码(18位)", "班级", "性别", "学历层次"]
+        rows = [("1730101001", "G" + ID_A, "张三", ID_A, "会计1171", "男性", "大专")]
+        report = self.run_import(xlsx(rows, header=header))
+        self.assertEqual(report.problems, [])
+        self.assertEqual(report.columns["学号"], "学号（文本）")
+        self.assertIn("学籍号", report.ignored_columns)
+        student = Student.objects.get()
+        self.assertEqual((student.id_number, student.gender), (ID_A, "M"))
 
 
 class LegacyXlsTests(RosterImportTestCase):
@@ -356,6 +503,12 @@ class BadFileTests(TestCase):
         )
         self.assertRefused(ole, "名单.xlsx", "加密")
 
+    def test_a_legacy_xls_reaching_its_last_cell_is_refused_before_reading(self):
+        # tests/data/roster-far-cell.xls: one roster row and a space typed into IV65536,
+        # which would make the reader hold 16 million cells (about 1 GB).
+        data = (DATA / "roster-far-cell.xls").read_bytes()
+        self.assertRefused(data, "名单.xls", "IV65536")
+
     def test_a_damaged_legacy_xls_asks_to_be_saved_again(self):
         damaged = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
         self.assertRefused(damaged, "a.xls", "另存为” .xlsx 或 CSV")
@@ -372,6 +525,17 @@ class BadFileTests(TestCase):
             }
         )
         self.assertRefused(broken, "名单.xlsx", "损坏")
+
+    def test_other_spreadsheet_formats_are_named_and_asked_to_be_saved_as_xlsx(self):
+        html = "<html><body><table><tr><td>学号</td><td>姓名</td></tr></table></body></html>"
+        self.assertRefused(html.encode("utf-8"), "名单.xls", "网页格式的表格")
+        xml = (
+            '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+            "</Workbook>"
+        )
+        self.assertRefused(xml.encode("utf-8"), "名单.xls", "Excel 2003 的 XML 表格")
+        ods = _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
+        self.assertRefused(ods, "名单.ods", "OpenDocument（.ods）")
 
     def test_a_zip_that_is_not_a_workbook_is_refused(self):
         self.assertRefused(_zip({"a.txt": b"hello"}), "名单.xlsx", "不是 Excel")

@@ -275,8 +275,8 @@ def table_read(data: bytes, filename: str = "") -> Table:
             )
     if data.startswith(b"PK"):
         _zip_check(data)
-        _xlsx_extent_check(data)
-        return _workbook_read(data, filename, "xlsx")
+        errors = _xlsx_extent_check(data)
+        return _workbook_read(data, filename, "xlsx", error_cells=errors)
     return _csv_read(data, filename)
 
 
@@ -318,8 +318,9 @@ _CONTENT_CELL = re.compile(
 _LAST_ROW = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s(?:[^>]*?\s)?r="([0-9]{1,7})"')
 
 
-def _xlsx_extent_check(data: bytes) -> None:
-    """Refuse a workbook one of whose sheets reaches absurdly far (see MAX_CELLS).
+def _xlsx_extent_check(data: bytes) -> int:
+    """Refuse a workbook one of whose sheets reaches absurdly far (see MAX_CELLS);
+    return how many cells hold an Excel error (#N/A …), which the reader reads as blank.
 
     A quick bound comes first: rows ascend, so the last <row> is the farthest, and
     columns past Z are rare enough to look for directly. Only a sheet that fails it
@@ -328,11 +329,13 @@ def _xlsx_extent_check(data: bytes) -> None:
     from openpyxl.utils import column_index_from_string
 
     archive = zipfile.ZipFile(io.BytesIO(data))
+    error_cells = 0
     for member in archive.infolist():
         name = member.filename
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
             continue
         xml = archive.read(member)
+        error_cells += xml.count(b't="e"')
         end = max(xml.rfind(b"sheetData>"), 0) or len(xml)  # <rowBreaks> may follow it
         last = _LAST_ROW.search(
             xml, max(xml.rfind(b"<row", 0, end), xml.rfind(b":row", 0, end), 1) - 1
@@ -354,6 +357,7 @@ def _xlsx_extent_check(data: bytes) -> None:
             far_column = max(far_column, column_index_from_string(letters.decode()))
         if far_row * far_column > limit("MAX_CELLS"):
             raise RosterFileError(_far_range_message(far_row, far_column))
+    return error_cells
 
 
 def _xls_check(data: bytes) -> None:
@@ -403,7 +407,7 @@ def _far_range_message(rows: int, columns: int) -> str:
     }
 
 
-def _workbook_read(data: bytes, filename: str, kind: str) -> Table:
+def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) -> Table:
     """Read an .xlsx (already through _zip_check) or a legacy .xls workbook."""
     from python_calamine import (
         CalamineWorkbook,
@@ -469,6 +473,14 @@ def _workbook_read(data: bytes, filename: str, kind: str) -> Table:
     _columns_check(header.cells, header.columns)
     header_row = header.row
     notes = []
+    if error_cells:
+        notes.append(
+            _(
+                "工作簿中有 %(n)d 个单元格是公式错误（如 #N/A、#REF!），按空白读入；"
+                "若某行提示“请填写”，请在 Excel 中把这些单元格改为实际内容。"
+            )
+            % {"n": error_cells}
+        )
     if len(sheets) > 1:
         notes.append(
             _("名单读自工作表“%(sheet)s”%(hidden)s（工作簿共 %(n)d 个工作表）。")
@@ -881,7 +893,17 @@ class _Checker:
         # IDs as numbers: Excel has kept 15 significant digits at most.
         id_text = raw.get("id_number", "")
         id_mangled = False
-        if numeric.get("id_number"):
+        if numeric.get("id_number") and len(id_text) == 15 and id_text.isdigit():
+            id_mangled = True
+            add(
+                "id_number",
+                id_text,
+                _(
+                    "这是 15 位的旧身份证号，采集卡须填 18 位新号码。"
+                    "请把该列设为“文本”格式，填入 18 位号码。"
+                ),
+            )
+        elif numeric.get("id_number"):
             id_mangled = True
             add(
                 "id_number",

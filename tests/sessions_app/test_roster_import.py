@@ -186,6 +186,7 @@ class SheetLayoutTests(RosterImportTestCase):
         book.save(buffer)
         report = self.run_import(buffer.getvalue())
         self.assertEqual([(p.row, p.column) for p in report.problems], [(2, "身份证号码")])
+        self.assertIn("1 个单元格是公式错误", report.warnings[0].message)
         self.assertEqual(Student.objects.count(), 0)
 
     @override_settings(ROSTER_IMPORT_MAX_ROWS=2)
@@ -451,6 +452,13 @@ class BadRowTests(RosterImportTestCase):
         self.assertIn("科学计数法", by_row[4][0].message)
         self.assertIn("末三位是 000", by_row[5][0].message)
         self.assertEqual(Student.objects.count(), 0)
+
+    def test_an_old_15_digit_id_typed_as_a_number_asks_for_the_18_digit_one(self):
+        rows = [("1730101001", "张三", 430102990101123, "会计1171", "", "男")]
+        report = self.run_import(xlsx(rows))
+        self.assertEqual(report.problems[0].value, "430102990101123")
+        self.assertIn("15 位的旧身份证号", report.problems[0].message)
+        self.assertNotIn("已丢失", report.problems[0].message)
 
     def test_a_student_id_mangled_by_excel_is_reported(self):
         rows = [

@@ -708,6 +708,15 @@ class ImportReport:
         return not self.problems
 
     @property
+    def file_notes(self) -> list[Problem]:
+        """Notes about the file as a whole (the sheet read, error cells …)."""
+        return [w for w in self.warnings if not w.row]
+
+    @property
+    def row_warnings(self) -> list[Problem]:
+        return [w for w in self.warnings if w.row]
+
+    @property
     def error_rows(self) -> int:
         return len({p.row for p in self.problems if p.row})
 

@@ -695,6 +695,21 @@ class ImportPageTests(RosterImportTestCase):
         # The error file, corrected, reads as a roster again.
         self.assertEqual(table_read(errors.content, "e.xlsx").columns["student_id"], 0)
 
+    def test_notes_about_the_file_are_shown_above_the_counts(self):
+        self.client.force_login(self.staff)
+        book = Workbook()
+        book.active.title = "说明"
+        sheet = book.create_sheet("学生名单")
+        sheet.append(HEADER)
+        sheet.append(["1730101001", "张三", "#N/A", "会计1171", "", "男"])
+        sheet["C2"].data_type = "e"
+        response = self.upload(_saved(book))
+        page = self.client.get(response["Location"])
+        notes = page.content.decode().split('id="import-notes"')[1].split("</ul>")[0]
+        self.assertIn("1 个单元格是公式错误", notes)
+        self.assertIn("名单读自工作表“学生名单”", notes)
+        self.assertNotContains(page, "提醒（")  # no row-level notes to fold away
+
     def test_another_staff_member_cannot_open_the_job(self):
         self.client.force_login(self.staff)
         response = self.upload(xlsx(GOOD_ROWS))

@@ -2,6 +2,8 @@
 
 Reading (``table_read``) turns the uploaded bytes into a header and rows, refusing
 anything that is not a sound spreadsheet with one clear message (RosterFileError).
+Workbooks are read by python-calamine in a child process (workbook_child.py) with a
+ceiling on its memory, after checks that name the stray far cell of an honest file.
 Importing (``roster_import``) checks every row with the card rules and the model's
 constraints, collects every problem, and writes nothing unless the whole file is
 clean — then writes it all in one transaction. Re-importing the same file changes
@@ -54,6 +56,10 @@ MAX_PACKING_RATIO = 150
 # stray space in XFD1048576 would ask for 512 GB. A used range over this many cells
 # is refused before the reader opens the file.
 MAX_CELLS = 4_000_000
+# What the workbook reader's child process may take: the memory a 60,000-row sheet
+# needs several times over, and well over the seconds it needs.
+READER_MEMORY_BYTES = 1536 * 1024 * 1024
+READER_SECONDS = 60
 HEADER_SEARCH_ROWS = 20
 PROGRESS_EVERY = 500
 
@@ -110,8 +116,13 @@ TEXT_FIELDS = ("student_id", "id_number")
 _HEADER_NOISE = re.compile(r"[\s*＊:：]|[（(](必填|选填|可选|必须)[)）]")
 
 
+# Zero-width spaces and joiners, the BOM and the soft hyphen: invisible on screen,
+# copied in from web pages, and enough to make a 身份证号 "19 位".
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 def _header_key(value) -> str:
-    text = unicodedata.normalize("NFKC", str(value or ""))
+    text = unicodedata.normalize("NFKC", str(value or "").translate(_INVISIBLE))
     return _HEADER_NOISE.sub("", text).lower()
 
 
@@ -166,6 +177,16 @@ def _two_row_header(upper: Sequence, lower: Sequence) -> list:
     return merged
 
 
+def _names_a_student(cells: Sequence, columns: dict[str, int]) -> bool:
+    """Whether a row has a 学号 or 姓名 under the header's: then it is data, never the
+    lower half of a two-row header (whose top cells are merged over both rows)."""
+    for name in ("student_id", "name"):
+        index = columns[name]
+        if index < len(cells) and str(cells[index] if cells[index] is not None else "").strip():
+            return True
+    return False
+
+
 @dataclass
 class _Header:
     row: int  # 1-based spreadsheet row of the (last) header row
@@ -191,7 +212,7 @@ def _header_find(numbered_rows: Iterator[tuple[int, list]]) -> _Header | None:
         header = _Header(number, _trimmed(cells), columns, head[position + 1 :])
         if header.complete:
             return header
-        if position + 1 < len(head):
+        if position + 1 < len(head) and not _names_a_student(head[position + 1][1], columns):
             lower_number, lower = head[position + 1]
             merged = _trimmed(_two_row_header(cells, lower))
             two = _Header(lower_number, merged, _match_header(merged), head[position + 2 :])
@@ -407,69 +428,90 @@ def _far_range_message(rows: int, columns: int) -> str:
     }
 
 
-def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) -> Table:
-    """Read an .xlsx (already through _zip_check) or a legacy .xls workbook."""
-    from python_calamine import (
-        CalamineWorkbook,
-        PasswordError,
-        SheetTypeEnum,
-        SheetVisibleEnum,
-    )
+def _workbook_sheets(data: bytes, filename: str, kind: str) -> list[tuple]:
+    """Return [(index, name, visible, rows or None)] of the workbook's worksheets.
 
-    def broken(stage):
-        logger.warning("unreadable %s upload %r (%s)", kind, filename, stage, exc_info=True)
-        if kind == "xls":
-            return RosterFileError(
-                _(
-                    "文件无法作为旧版 Excel（.xls）读取，可能已损坏。"
-                    "请在 Excel 中“另存为” .xlsx 或 CSV 后再上传。"
-                )
-            )
-        return RosterFileError(_("文件已损坏或不是有效的 .xlsx 工作簿，无法读取。"))
+    calamine (Rust) reads ten times faster than openpyxl, but holds a sheet's whole
+    used range and aborts its process when an allocation fails. The checks before it
+    catch the honest stray cell with a precise message; this child process, with a
+    ceiling on its memory and time, catches whatever they miss.
+    """
+    import pickle
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    # calamine (Rust) reads a sheet whole into memory on opening, ten times faster
-    # than openpyxl's streaming reader; the extent checks before it bound what it holds.
-    # Its iter_rows() starts at the sheet's first row, so row i is spreadsheet row
-    # i + 1; columns start at the first used one, the same for header and data.
+    child = Path(__file__).with_name("workbook_child.py")
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [
-            (index, meta)
-            for index, meta in enumerate(book.sheets_metadata)
-            if meta.typ == SheetTypeEnum.WorkSheet
-        ]
-    except PasswordError:
-        raise RosterFileError(_(_ENCRYPTED)) from None
-    except Exception:
-        # Any failure inside the reader is a broken file, not a bug of ours.
-        raise broken("opening") from None
-    # Visible sheets first: a hidden one often keeps last year's roster.
-    sheets.sort(key=lambda item: item[1].visible != SheetVisibleEnum.Visible)
+        done = subprocess.run(
+            [sys.executable, "-I", str(child), str(limit("READER_MEMORY_BYTES"))],
+            input=data,
+            capture_output=True,
+            timeout=limit("READER_SECONDS"),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        logger.warning("reading %r took too long", filename)
+        raise RosterFileError(_(_TOO_BIG_TO_READ)) from None
+    if done.returncode != 0 or not done.stdout:
+        logger.warning(
+            "workbook reader for %r exited %s: %s",
+            filename,
+            done.returncode,
+            done.stderr.decode("utf-8", "replace")[-500:],
+        )
+        raise RosterFileError(_(_TOO_BIG_TO_READ))
+    result = pickle.loads(done.stdout)
+    if result["error"] == "password":
+        raise RosterFileError(_(_ENCRYPTED))
+    if result["error"]:
+        logger.warning("unreadable %s upload %r", kind, filename)
+        raise RosterFileError(_broken_message(kind))
+    return result["sheets"]
+
+
+_TOO_BIG_TO_READ = (
+    "表格无法读取：某个工作表的范围异常巨大（可能有远离名单的误输入内容）。"
+    "请把名单复制到新的工作簿，另存为 .xlsx 后重新上传。"
+)
+
+
+def _broken_message(kind: str) -> str:
+    if kind == "xls":
+        return _(
+            "文件无法作为旧版 Excel（.xls）读取，可能已损坏。"
+            "请在 Excel 中“另存为” .xlsx 或 CSV 后再上传。"
+        )
+    return _("文件已损坏或不是有效的 .xlsx 工作簿，无法读取。")
+
+
+def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) -> Table:
+    """Read an .xlsx (already through the zip and extent checks) or a legacy .xls."""
+    sheets = _workbook_sheets(data, filename, kind)
+    # Visible sheets first: a hidden one often keeps last year's roster. Row i of a
+    # sheet is spreadsheet row i + 1; columns start at the first used one, the same
+    # for header and data.
+    sheets.sort(key=lambda sheet: not sheet[2])
     found = partial = None
     failures = 0
-    for index, meta in sheets:
-        try:
-            sheet = book.get_sheet_by_index(index)
-            iterator = sheet.iter_rows()
-            header = _header_find(enumerate(iterator, start=1))
-        except Exception:
-            # One damaged sheet: the roster may be on another.
-            logger.info("sheet %d of %r unreadable", index, filename, exc_info=True)
+    for _index, name, visible, sheet_rows in sheets:
+        if sheet_rows is None:
             failures += 1
             continue
+        header = _header_find(enumerate(sheet_rows, start=1))
         if header is None:
             continue
         if header.complete:
-            found = (header, iterator, sheet, meta)
+            found = (header, name, visible, sheet_rows)
             break
         partial = partial or header
     if found is None:
         if partial is not None:
             _columns_check(partial.cells, partial.columns)
         if failures:
-            raise broken("sheets")
+            raise RosterFileError(_broken_message(kind))
         raise RosterFileError(_missing_header_message())
-    header, live_rows, sheet, meta = found
+    header, name, visible, sheet_rows = found
     _columns_check(header.cells, header.columns)
     header_row = header.row
     notes = []
@@ -484,29 +526,12 @@ def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) 
     if len(sheets) > 1:
         notes.append(
             _("名单读自工作表“%(sheet)s”%(hidden)s（工作簿共 %(n)d 个工作表）。")
-            % {
-                "sheet": meta.name,
-                "hidden": _("（隐藏）") if meta.visible != SheetVisibleEnum.Visible else "",
-                "n": len(sheets),
-            }
+            % {"sheet": name, "hidden": "" if visible else _("（隐藏）"), "n": len(sheets)}
         )
-    # For the progress bar only: trailing blank rows may make it an overestimate.
-    total = max(sheet.end[0] + 1 - header_row, 0) if sheet.end else 0
-    pending = [(header.rest, live_rows)]
+    data_rows = sheet_rows[header_row:]
 
     def rows():
-        if pending:
-            rest, iterator = pending.pop()
-            numbered = itertools.chain(rest, enumerate(iterator, start=header_row + len(rest) + 1))
-        else:
-            iterator = itertools.islice(sheet.iter_rows(), header_row, None)
-            numbered = enumerate(iterator, start=header_row + 1)
-        try:
-            yield from _limited(numbered)
-        except RosterFileError:
-            raise
-        except Exception:
-            raise broken("rows") from None
+        return _limited(enumerate(data_rows, start=header_row + 1))
 
     return Table(
         filename=filename,
@@ -515,7 +540,8 @@ def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) 
         header_row=header_row,
         columns=header.columns,
         open_rows=rows,
-        total_rows=total,
+        # Trailing blank rows may make it an overestimate; it drives the progress bar.
+        total_rows=len(data_rows),
         notes=notes,
     )
 
@@ -806,10 +832,7 @@ def _cell_text(value) -> tuple[str, bool]:
     return text, False
 
 
-# Zero-width spaces and joiners, the BOM and the soft hyphen: invisible on screen,
-# copied in from web pages, and enough to make a 身份证号 "19 位".
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_EXCEL_TEXT = re.compile(r'="(.*)"')
+_EXCEL_TEXT = re.compile(r'="([^"]*)"')
 
 
 def cell_as_shown(value):

@@ -221,6 +221,27 @@ class SheetLayoutTests(RosterImportTestCase):
         self.assertIn("XFD1048576", str(caught.exception))
         self.assertIn("删除名单下方和右侧多余的行与列", str(caught.exception))
 
+    def test_a_far_cell_the_quick_checks_miss_is_refused_not_fatal(self):
+        # Written with single-quoted attributes (valid XML the quick checks do not
+        # parse): the reader's child process hits its memory ceiling and dies; this
+        # process refuses the file and carries on.
+        book = Workbook()
+        sheet = book.active
+        sheet.append(HEADER)
+        sheet.append(list(GOOD_ROWS[0]))
+        sheet["XFD1048576"] = "x"
+        source = zipfile.ZipFile(io.BytesIO(_saved(book)))
+        members = {name: source.read(name) for name in source.namelist()}
+        members["xl/worksheets/sheet1.xml"] = (
+            members["xl/worksheets/sheet1.xml"]
+            .replace(b'r="XFD1048576"', b"r='XFD1048576'")
+            .replace(b'<row r="1048576"', b"<row r='1048576'")
+        )
+        with self.assertRaises(RosterFileError) as caught:
+            table_read(_zip(members), "名单.xlsx")
+        self.assertIn("范围异常巨大", str(caught.exception))
+        self.assertEqual(table_read(xlsx(GOOD_ROWS), "名单.xlsx").header_row, 2)
+
     def test_a_far_row_of_formatting_alone_is_no_obstacle(self):
         book = Workbook()
         sheet = book.active
@@ -274,6 +295,19 @@ class SheetLayoutTests(RosterImportTestCase):
         with self.assertRaises(RosterFileError) as caught:
             table_read(_saved(book), "名单.xlsx")
         self.assertIn("缺少必需的列：身份证号", str(caught.exception))
+
+    def test_a_first_student_is_never_taken_for_the_lower_half_of_a_header(self):
+        # 说明 holds 类别 in the first row: it names a column, but the row has a 学号.
+        header = ["学号", "姓名", "身份证号", "说明"]
+        rows = [("1730101001", "张三", ID_A, "类别"), ("1730101002", "李四", ID_B, "往届生")]
+        with self.assertRaises(RosterFileError) as caught:
+            table_read(xlsx(rows, header=header, title=None), "名单.xlsx")
+        self.assertIn("缺少必需的列：班级", str(caught.exception))
+
+    def test_invisible_characters_in_a_header_do_not_hide_it(self):
+        header = ["学号\u200b", "\ufeff姓名", "身份证号", "班级"]
+        report = self.run_import(xlsx([GOOD_ROWS[0][:4]], header=header), dry_run=True)
+        self.assertEqual(len(report.new), 1)
 
     def test_a_header_over_two_rows_with_merged_cells_is_understood(self):
         book = Workbook()

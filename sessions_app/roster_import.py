@@ -154,11 +154,16 @@ def _columns_missing(columns: dict[str, int]) -> bool:
     )
 
 
+def _filled(cell) -> bool:
+    """Whether a cell holds anything but blanks."""
+    return cell is not None and (cell.__class__ is not str or bool(cell.strip()))
+
+
 def _trimmed(cells: Sequence) -> list:
     """The header cells up to the last one with text: a stray value far to the right
     pads every row of the sheet, the header's included."""
     cells = list(cells)
-    while cells and not str(cells[-1] if cells[-1] is not None else "").strip():
+    while cells and not _filled(cells[-1]):
         cells.pop()
     return cells
 
@@ -171,7 +176,7 @@ def _two_row_header(upper: Sequence, lower: Sequence) -> list:
         a = upper[index] if index < len(upper) else ""
         b = lower[index] if index < len(lower) else ""
         if _header_field(b) or not _header_field(a):
-            merged.append(b if str(b if b is not None else "").strip() else a)
+            merged.append(b if _filled(b) else a)
         else:
             merged.append(a)
     return merged
@@ -182,7 +187,7 @@ def _names_a_student(cells: Sequence, columns: dict[str, int]) -> bool:
     lower half of a two-row header (whose top cells are merged over both rows)."""
     for name in ("student_id", "name"):
         index = columns[name]
-        if index < len(cells) and str(cells[index] if cells[index] is not None else "").strip():
+        if index < len(cells) and _filled(cells[index]):
             return True
     return False
 
@@ -295,13 +300,13 @@ def table_read(data: bytes, filename: str = "") -> Table:
                 )
             )
     if data.startswith(b"PK"):
-        _zip_check(data)
-        errors = _xlsx_extent_check(data)
+        errors = _xlsx_extent_check(_zip_check(data))
         return _workbook_read(data, filename, "xlsx", error_cells=errors)
     return _csv_read(data, filename)
 
 
-def _zip_check(data: bytes) -> None:
+def _zip_check(data: bytes) -> zipfile.ZipFile:
+    """Return the .xlsx archive, once it is known to be a sound, unencrypted workbook."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -329,6 +334,7 @@ def _zip_check(data: bytes) -> None:
         )
     if any(m.flag_bits & 0x1 for m in members):
         raise RosterFileError(_(_ENCRYPTED))
+    return archive
 
 
 # A cell that holds something: <c r="B7" ...> not closed on the spot (<c r="B7" s="1"/>
@@ -339,7 +345,7 @@ _CONTENT_CELL = re.compile(
 _LAST_ROW = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s(?:[^>]*?\s)?r="([0-9]{1,7})"')
 
 
-def _xlsx_extent_check(data: bytes) -> int:
+def _xlsx_extent_check(archive: zipfile.ZipFile) -> int:
     """Refuse a workbook one of whose sheets reaches absurdly far (see MAX_CELLS);
     return how many cells hold an Excel error (#N/A …), which the reader reads as blank.
 
@@ -349,7 +355,6 @@ def _xlsx_extent_check(data: bytes) -> int:
     """
     from openpyxl.utils import column_index_from_string
 
-    archive = zipfile.ZipFile(io.BytesIO(data))
     error_cells = 0
     for member in archive.infolist():
         name = member.filename
@@ -417,15 +422,12 @@ def _xls_check(data: bytes) -> None:
 def _far_range_message(rows: int, columns: int) -> str:
     from openpyxl.utils import get_column_letter
 
+    column = get_column_letter(min(max(columns, 1), 18278))
     return _(
-        "有一个工作表的内容一直延伸到第 %(rows)d 行、第 %(col)s 列（%(ref)s 单元格），"
+        "有一个工作表的内容一直延伸到第 %(rows)d 行、第 %(col)s 列（%(col)s%(rows)d 单元格），"
         "远超名单所需，可能是误输入的空格或内容。请在 Excel 中删除名单下方和右侧多余的行与列"
         "（或把名单复制到新的工作簿），保存后重新上传。"
-    ) % {
-        "rows": rows,
-        "col": get_column_letter(min(max(columns, 1), 18278)),
-        "ref": "%s%d" % (get_column_letter(min(max(columns, 1), 18278)), rows),
-    }
+    ) % {"rows": rows, "col": column}
 
 
 def _workbook_sheets(data: bytes, filename: str, kind: str) -> list[tuple]:
@@ -553,7 +555,7 @@ def _limited(numbered_rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, l
     ceiling = limit("MAX_ROWS")
     for number, cells in numbered_rows:
         for cell in cells:
-            if cell is not None and cell != "" and (cell.__class__ is not str or cell.strip()):
+            if _filled(cell):
                 filled += 1
                 if filled > ceiling:
                     raise RosterFileError(
@@ -654,7 +656,7 @@ def _missing_header_message() -> str:
 
 
 def _columns_check(headers: Sequence, columns: dict[str, int]) -> None:
-    named = sum(1 for cell in headers if str(cell if cell is not None else "").strip())
+    named = sum(1 for cell in headers if _filled(cell))
     if named > limit("MAX_COLUMNS"):
         raise RosterFileError(_("表头的列数过多（%(n)d 列）。") % {"n": named})
     missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in columns]

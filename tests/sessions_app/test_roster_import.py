@@ -41,9 +41,21 @@ def xlsx(rows, header=HEADER, title="2020届毕业生名单"):
     sheet.append(header)
     for row in rows:
         sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return _saved(book)
+
+
+def _roster_sheet(rows=None, book=None, title=None):
+    """A sheet with the header on row 1 and the rows below: the active one of a new
+    workbook, or a new sheet of ``book``."""
+    if book is None:
+        book = Workbook()
+        sheet = book.active
+    else:
+        sheet = book.create_sheet(title)
+    sheet.append(HEADER)
+    for row in GOOD_ROWS if rows is None else rows:
+        sheet.append(list(row))
+    return book, sheet
 
 
 def _saved(book) -> bytes:
@@ -153,9 +165,7 @@ class SheetLayoutTests(RosterImportTestCase):
         # Row 7 is left blank between blocks; row 8 has a bad 学号.
         for column, value in zip("CDEFGH", ("17301A", *GOOD_ROWS[1][1:]), strict=True):
             sheet["%s8" % column] = value
-        buffer = io.BytesIO()
-        book.save(buffer)
-        report = self.run_import(buffer.getvalue(), dry_run=True)
+        report = self.run_import(_saved(book), dry_run=True)
         self.assertEqual(
             [(p.row, p.column, p.value) for p in report.problems], [(8, "学号", "17301A")]
         )
@@ -166,13 +176,8 @@ class SheetLayoutTests(RosterImportTestCase):
         book = Workbook()
         book.active.title = "说明"
         book.active.append(["本表由教务系统导出，请勿修改表头。"])
-        sheet = book.create_sheet("学生名单")
-        sheet.append(HEADER)
-        for row in GOOD_ROWS:
-            sheet.append(list(row))
-        buffer = io.BytesIO()
-        book.save(buffer)
-        report = self.run_import(buffer.getvalue())
+        _roster_sheet(book=book, title="学生名单")
+        report = self.run_import(_saved(book))
         self.assertIs(report.imported, True)
         self.assertEqual(Student.objects.count(), 3)
 
@@ -182,9 +187,7 @@ class SheetLayoutTests(RosterImportTestCase):
         sheet.append(HEADER)
         sheet.append(["1730101001", "张三", "#N/A", "会计1171", "", "男"])
         sheet["C2"].data_type = "e"  # what a failed VLOOKUP leaves behind
-        buffer = io.BytesIO()
-        book.save(buffer)
-        report = self.run_import(buffer.getvalue())
+        report = self.run_import(_saved(book))
         self.assertEqual([(p.row, p.column) for p in report.problems], [(2, "身份证号码")])
         self.assertIn("1 个单元格是公式错误", report.warnings[0].message)
         self.assertEqual(Student.objects.count(), 0)
@@ -198,11 +201,7 @@ class SheetLayoutTests(RosterImportTestCase):
 
     @override_settings(ROSTER_IMPORT_MAX_ROWS=5)
     def test_blank_rows_and_a_stray_space_far_below_do_not_count(self):
-        book = Workbook()
-        sheet = book.active
-        sheet.append(HEADER)
-        for row in GOOD_ROWS:
-            sheet.append(list(row))
+        book, sheet = _roster_sheet()
         sheet["A300"] = " "  # typed by accident, invisible
         report = self.run_import(_saved(book))
         self.assertIs(report.imported, True)
@@ -211,10 +210,7 @@ class SheetLayoutTests(RosterImportTestCase):
     def test_a_stray_cell_at_the_sheets_far_corner_is_refused_before_reading(self):
         # The reader would allocate every cell of A1:XFD1048576 (512 GB) and abort the
         # process: the file is refused first, with the cell to delete.
-        book = Workbook()
-        sheet = book.active
-        sheet.append(HEADER)
-        sheet.append(list(GOOD_ROWS[0]))
+        book, sheet = _roster_sheet(GOOD_ROWS[:1])
         sheet["XFD1048576"] = " "
         with self.assertRaises(RosterFileError) as caught:
             table_read(_saved(book), "名单.xlsx")
@@ -225,10 +221,7 @@ class SheetLayoutTests(RosterImportTestCase):
         # Written with single-quoted attributes (valid XML the quick checks do not
         # parse): the reader's child process hits its memory ceiling and dies; this
         # process refuses the file and carries on.
-        book = Workbook()
-        sheet = book.active
-        sheet.append(HEADER)
-        sheet.append(list(GOOD_ROWS[0]))
+        book, sheet = _roster_sheet(GOOD_ROWS[:1])
         sheet["XFD1048576"] = "x"
         source = zipfile.ZipFile(io.BytesIO(_saved(book)))
         members = {name: source.read(name) for name in source.namelist()}
@@ -243,21 +236,14 @@ class SheetLayoutTests(RosterImportTestCase):
         self.assertEqual(table_read(xlsx(GOOD_ROWS), "名单.xlsx").header_row, 2)
 
     def test_a_far_row_of_formatting_alone_is_no_obstacle(self):
-        book = Workbook()
-        sheet = book.active
-        sheet.append(HEADER)
-        sheet.append(list(GOOD_ROWS[0]))
+        book, sheet = _roster_sheet(GOOD_ROWS[:1])
         sheet["XFD1048576"].number_format = "@"  # formatted, empty: the reader skips it
         sheet.row_dimensions[1048576].height = 30
         report = self.run_import(_saved(book), dry_run=True)
         self.assertEqual(len(report.new), 1)
 
     def test_a_stray_value_far_to_the_right_does_not_widen_the_header(self):
-        book = Workbook()
-        sheet = book.active
-        sheet.append(HEADER)
-        for row in GOOD_ROWS:
-            sheet.append(list(row))
+        book, sheet = _roster_sheet()
         sheet["IU2"] = "注"  # column 255, past the 200-column limit
         report = self.run_import(_saved(book), dry_run=True)
         self.assertEqual(report.problems, [])
@@ -270,10 +256,7 @@ class SheetLayoutTests(RosterImportTestCase):
         old.append(HEADER)
         old.append(["1630101001", "旧生", ID_A, "会计1161", "", "男"])
         old.sheet_state = "hidden"
-        sheet = book.create_sheet("学生名单")
-        sheet.append(HEADER)
-        for row in GOOD_ROWS:
-            sheet.append(list(row))
+        _roster_sheet(book=book, title="学生名单")
         report = self.run_import(_saved(book), dry_run=True)
         self.assertEqual([o.student_id for o in report.new], [r[0] for r in GOOD_ROWS])
         self.assertIn("名单读自工作表“学生名单”", report.warnings[0].message)
@@ -284,10 +267,7 @@ class SheetLayoutTests(RosterImportTestCase):
         example.title = "填写示例"
         example.append(["学号", "姓名", "性别"])
         example.append(["1730100000", "示例", "男"])
-        sheet = book.create_sheet("名单")
-        sheet.append(HEADER)
-        for row in GOOD_ROWS:
-            sheet.append(list(row))
+        _roster_sheet(book=book, title="名单")
         report = self.run_import(_saved(book), dry_run=True)
         self.assertEqual(len(report.new), 3)
         # With no complete header anywhere, the message names what the first one lacks.

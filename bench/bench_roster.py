@@ -40,10 +40,11 @@ from django.db import transaction  # noqa: E402
 
 from capture_portal.exports import cjk_font, render_pdf, render_xlsx  # noqa: E402
 from payments_app.models import Payment, PaymentReversal  # noqa: E402
-from sessions_app.exports import roster_report, signin_report  # noqa: E402
+from sessions_app.campaigns import campaign_for_command  # noqa: E402
 from sessions_app.models import CardCorrection, Shot, ShotAbsence, Student  # noqa: E402
-from sessions_app.roster_import import roster_import, table_read  # noqa: E402
-from sessions_app.selectors import campaign_latest  # noqa: E402
+from sessions_app.roster.exports import roster_report, signin_report  # noqa: E402
+from sessions_app.roster.reader import table_read  # noqa: E402
+from sessions_app.roster.services import roster_import  # noqa: E402
 
 MINIMUM = 20_000
 ROUNDS = 2
@@ -214,7 +215,7 @@ def mb(value: float) -> str:
 
 
 def main() -> int:
-    campaign = campaign_latest()
+    campaign = campaign_for_command(None)
     count = Student.objects.filter(campaign=campaign).count() if campaign else 0
     if count < MINIMUM:
         print("Only %d students: build the roster first (see this file's docstring)." % count)

@@ -9,6 +9,9 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from sessions_app.models import SchoolClass
 
 STAFF_GROUP = "教务处"
 CREW_GROUP = "拍摄组"
@@ -55,6 +58,24 @@ def monitored_class_of(user):
     # A monitor who has moved to another class no longer speaks for the old one.
     if school_class.pk != student.school_class_id:
         return None
+    return school_class
+
+
+def may_act_for_class(user, school_class) -> bool:
+    """Return whether the user may act for the class (its payments, its hand-over):
+    staff for every class, a monitor for their own."""
+    if is_staff_member(user):
+        return True
+    mine = monitored_class_of(user)
+    return mine is not None and mine.pk == school_class.pk
+
+
+def class_for_user(user, pk) -> SchoolClass:
+    """Return the class ``pk`` for a page acting for it: 404 if there is no such class,
+    403 unless the user may act for it."""
+    school_class = get_object_or_404(SchoolClass, pk=pk)
+    if not may_act_for_class(user, school_class):
+        raise PermissionDenied
     return school_class
 
 

@@ -5,6 +5,7 @@ loudly with ImproperlyConfigured rather than falling back silently.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -133,7 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "schedule:home"
+LOGOUT_REDIRECT_URL = "sessions:home"
 
 # django-axes: lock a username from one address after repeated failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -185,6 +186,27 @@ X_FRAME_OPTIONS = "DENY"
 STUDENT_ID_PATTERN = os.environ.get("STUDENT_ID_PATTERN", r"\d{6,14}")
 # The college's 5-digit national code (院校代码), printed on the fill guide.
 COLLEGE_CODE = os.environ.get("COLLEGE_CODE", "")
+
+# Roster import (sessions_app/roster): limits against files that would exhaust a worker.
+ROSTER_IMPORT_MAX_UPLOAD_BYTES = envint("ROSTER_IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))
+# Rows with anything in them; blank rows do not count.
+ROSTER_IMPORT_MAX_ROWS = envint("ROSTER_IMPORT_MAX_ROWS", "60000")
+# Files of more rows are checked and imported in the background while the page polls.
+ROSTER_IMPORT_INLINE_ROWS = envint("ROSTER_IMPORT_INLINE_ROWS", "3000")
+# The reader holds every cell of a sheet's used range at 32 bytes each: a stray space in
+# XFD1048576 would ask for 512 GB. A used range of more cells is refused up front.
+ROSTER_IMPORT_MAX_CELLS = envint("ROSTER_IMPORT_MAX_CELLS", "4000000")
+# What the workbook reader's child process may take: the memory a 60,000-row sheet
+# needs several times over, and well over the seconds it needs.
+ROSTER_IMPORT_READER_MEMORY_BYTES = envint(
+    "ROSTER_IMPORT_READER_MEMORY_BYTES", str(1536 * 1024 * 1024)
+)
+ROSTER_IMPORT_READER_SECONDS = envint("ROSTER_IMPORT_READER_SECONDS", "60")
+# Where uploads wait for confirmation (deleted after 24 h): on several app hosts, a
+# directory every host mounts.
+ROSTER_IMPORT_DIR = Path(
+    os.environ.get("ROSTER_IMPORT_DIR") or Path(tempfile.gettempdir()) / "capture-portal-imports"
+)
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/cards/", include("cards_app.api_urls")),
     path("cards/", include("cards_app.urls")),
     path("payments/", include("payments_app.urls")),
-    path("shoot/", include("sessions_app.shootday_urls")),
+    path("shoot/", include("sessions_app.shootday.urls")),
+    path("", include("sessions_app.roster.urls")),
     path("", include("sessions_app.urls")),
 ]

@@ -15,15 +15,15 @@ def dashboard(request):
     """Send a user to the home page of their role."""
     user = request.user
     if is_staff_member(user):
-        return redirect("schedule:staff_board")
+        return redirect("sessions:staff_board")
     if monitored_class_of(user) is not None:
-        return redirect("schedule:monitor_home")
+        return redirect("sessions:monitor_home")
     if student_of(user) is not None:
-        return redirect("schedule:student_home")
+        return redirect("sessions:student_home")
     if is_crew(user):
-        return redirect("schedule:home")
+        return redirect("sessions:home")
     messages.info(request, _("您的账号尚未分配角色，请联系教务处。"))
-    return redirect("schedule:home")
+    return redirect("sessions:home")
 
 
 class LoginView(auth_views.LoginView):

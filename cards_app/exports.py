@@ -1,6 +1,6 @@
 """Rows of the bulk check for Excel and PDF; capture_portal.exports renders them."""
 
-from capture_portal.exports import Column, Report, Section
+from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
 from cards_app import rules
 from cards_app.selectors import BulkCheck, RosterRow
 
@@ -86,3 +86,25 @@ def name_list_report(*, bulk: BulkCheck, campaign) -> Report:
         landscape=True,
         sections=[Section(title="姓名需特殊填写", rows=name_rows(bulk.name_rows))],
     )
+
+
+# File name and format of each download of the bulk check page.
+BULK_EXPORTS = {
+    "problems.xlsx": ("采集卡预检问题清单.xlsx", "xlsx"),
+    "names.xlsx": ("姓名需特殊填写名单.xlsx", "xlsx"),
+    "names.pdf": ("姓名需特殊填写名单.pdf", "pdf"),
+}
+
+
+def bulk_check_export(
+    *, kind: str, bulk: BulkCheck, campaign, problem: str = "", class_name: str = ""
+) -> tuple[str, str, bytes]:
+    """Return (file name, content type, content) of one of BULK_EXPORTS; the problem
+    report holds the rows the page's filter shows."""
+    filename, fmt = BULK_EXPORTS[kind]
+    if kind == "problems.xlsx":
+        rows = bulk.filtered(problem=problem, class_name=class_name)
+        report = bulk_check_report(bulk=bulk, campaign=campaign, rows=rows)
+    else:
+        report = name_list_report(bulk=bulk, campaign=campaign)
+    return filename, CONTENT_TYPES[fmt], render(report, fmt)

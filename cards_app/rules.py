@@ -95,10 +95,6 @@ class NameCheck:
     codes: tuple[NameCode, ...]
     mode: str
 
-    def __iter__(self):
-        # Allows ``issues, codes, mode = check_name(value)``.
-        return iter((list(self.issues), list(self.codes), self.mode))
-
     @property
     def errors(self) -> tuple[Issue, ...]:
         """Return the errors of the name itself (not of a pinyin correction)."""
@@ -155,10 +151,6 @@ def normalise_text(value: str) -> str:
 # 学号 --------------------------------------------------------------------------------
 
 
-def normalise_student_id(value: str) -> str:
-    return normalise_text(value)
-
-
 @lru_cache(maxsize=16)
 def _compiled(pattern: str) -> re.Pattern:
     # ASCII: \d must not accept Arabic-Indic or other Unicode digits.
@@ -167,7 +159,7 @@ def _compiled(pattern: str) -> re.Pattern:
 
 def check_student_id(value: str, pattern: str = DEFAULT_STUDENT_ID_PATTERN) -> list[Issue]:
     """Return the errors of a 学号; ``value`` is normalised first."""
-    value = normalise_student_id(value or "")
+    value = normalise_text(value or "")
     if not value:
         return [Issue(STUDENT_ID, "required", "请填写学号。")]
     if _compiled(pattern).fullmatch(value) is None:
@@ -265,10 +257,6 @@ _HANZI = "〇\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af"
 _HANZI_CHAR = re.compile("[%s]" % _HANZI)
 
 
-def is_hanzi(char: str) -> bool:
-    return _HANZI_CHAR.fullmatch(char) is not None
-
-
 @lru_cache(maxsize=65536)
 def quwei_code(char: str) -> str | None:
     """Return the 4-digit 区位码 of a GB 2312 hanzi (zones 16–87), or None.
@@ -314,17 +302,13 @@ def _parse_pinyin(value: str) -> list[str]:
     return [part for part in re.split(r"[\s,，、;；/]+", value) if part]
 
 
-def normalise_name(value: str) -> str:
-    return normalise_text(value)
-
-
 def check_name(value: str, *, pinyin: str | None = None) -> NameCheck:
     """Return the name's issues, its 区位码 per character and how it is filled.
 
     ``pinyin`` optionally corrects the readings of the 0000 characters, in order,
     separated by spaces (the student knows how their own name is read).
     """
-    value = normalise_name(value or "")
+    value = normalise_text(value or "")
     if not value:
         return NameCheck(value, (Issue(NAME, "required", "请填写姓名。"),), (), NAME_MODE_CODES)
     bad = _NOT_NAME_CHAR.findall(value)
@@ -426,8 +410,30 @@ def normalise_id_number(value: str) -> str:
 
 
 def id_check_character(body17: str) -> str:
+    """Return the check character (0–9 or X) of the first 17 digits of an ID number."""
     total = sum(map(operator.mul, map(int, body17), ID_WEIGHTS))
     return ID_CHECK_CHARACTERS[total % 11]
+
+
+def mask_id_number(value: str) -> str:
+    """Return an ID number as everyone but its owner and staff see it: the first and
+    last four characters, stars between (4301**********102X)."""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+# Genders as sessions_app stores them.
+MALE = "M"
+FEMALE = "F"
+
+
+def gender_from_id(value: str) -> str | None:
+    """Return the gender an 18-character ID number states (its 17th digit: odd for
+    men, even for women), or None if the value is not shaped like one."""
+    if _ID_FORMAT.fullmatch(value or "") is None:
+        return None
+    return MALE if int(value[16]) % 2 else FEMALE
 
 
 @lru_cache(maxsize=8192)
@@ -560,7 +566,7 @@ def check_card(
     ``card`` in the result holds the normalised values and the name's 区位码; the
     codes are there whenever the name itself is valid, whatever the other fields say.
     """
-    student_id = normalise_student_id(student_id or "")
+    student_id = normalise_text(student_id or "")
     id_number = normalise_id_number(id_number or "")
     issues: list[Issue] = []
     issues += check_student_id(student_id, student_id_pattern)

@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cards_app import rules
@@ -99,8 +100,6 @@ class _DefaultStates(dict):
 
 def card_state_counts(*, campaign) -> dict[str, int]:
     """Return how many of the campaign's students are unchecked, OK or with a problem."""
-    from django.db.models import Count, Q
-
     open_mismatch = ~Q(mismatch_fields=[]) & Q(resolved_at__isnull=True)
     counts = CardCheck.objects.filter(is_current=True, student__campaign=campaign).aggregate(
         checked=Count("id"),
@@ -112,6 +111,25 @@ def card_state_counts(*, campaign) -> dict[str, int]:
         STATUS_OK: counts["checked"] - counts["problem"],
         STATUS_PROBLEM: counts["problem"],
     }
+
+
+@dataclass
+class ClassCards:
+    """The card state of every student of a class, and how many are in each state."""
+
+    rows: list[tuple[Student, CardState]]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        states = [state.status for _, state in self.rows]
+        return {s: states.count(s) for s in (STATUS_UNCHECKED, STATUS_OK, STATUS_PROBLEM)}
+
+
+def class_card_states(*, school_class) -> ClassCards:
+    """Return the class's students in 学号 order with their card states; two queries."""
+    students = list(Student.objects.filter(school_class=school_class).order_by("student_id"))
+    states = card_state_by_student(students=students)
+    return ClassCards([(s, states[s.pk]) for s in students])
 
 
 def card_check_current(*, student: Student) -> CardCheck | None:
@@ -249,8 +267,6 @@ def roster_bulk_check(*, campaign, student_id_pattern: str | None = None, today=
     学历类别 and 所在校别 are held against the category's rule (a 成教生 is not 普通专科).
     Two queries: the category rules, then the roster streamed in chunks.
     """
-    from django.conf import settings
-
     pattern = student_id_pattern or settings.STUDENT_ID_PATTERN
     today = today or timezone.localdate()
     expected = {

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cards_app import rules
 from cards_app.models import CardCheck
-from sessions_app.models import Student
+from sessions_app.models import CardCorrection, Student
 
 # Fields compared with the roster held by 教务处. 学历类别 and 所在校别 are already
 # errors of the rules when they differ from the student's roster entry.
@@ -15,6 +15,12 @@ ROSTER_FIELDS = (rules.STUDENT_ID, rules.NAME, rules.ID_NUMBER)
 
 class CardCheckError(Exception):
     """A card check cannot be saved or resolved; the message is for the user."""
+
+
+def _fit(field_name: str, value: str) -> str:
+    """Return the value cut to its column's length. An over-long entry is already an
+    error of the rules; what is kept is enough to show it."""
+    return value[: CardCheck._meta.get_field(field_name).max_length]
 
 
 def card_check_run(*, student: Student | None, data: dict) -> rules.CardResult:
@@ -39,8 +45,8 @@ def roster_mismatches(*, student: Student, card: dict) -> list[str]:
     Only the field names: the roster's values are never shown to the one who typed.
     """
     roster = {
-        rules.STUDENT_ID: rules.normalise_student_id(student.student_id),
-        rules.NAME: rules.normalise_name(student.name),
+        rules.STUDENT_ID: rules.normalise_text(student.student_id),
+        rules.NAME: rules.normalise_text(student.name),
         rules.ID_NUMBER: rules.normalise_id_number(student.id_number),
     }
     return [f for f in ROSTER_FIELDS if card.get(f) and card[f] != roster[f]]
@@ -57,10 +63,10 @@ def card_check_build(*, student: Student, data: dict, by) -> CardCheck:
         student=student,
         created_by=by,
         created_at=timezone.now(),
-        card_student_id=card["student_id"][:20],
-        name=card["name"][:50],
-        name_pinyin=(data.get("name_pinyin") or "").strip()[:100],
-        id_number=card["id_number"][:40],
+        card_student_id=_fit("card_student_id", card["student_id"]),
+        name=_fit("name", card["name"]),
+        name_pinyin=_fit("name_pinyin", (data.get("name_pinyin") or "").strip()),
+        id_number=_fit("id_number", card["id_number"]),
         education_type=card["education_type"] or "",
         school_type=card["school_type"] or "",
         ok=result.ok,
@@ -102,7 +108,7 @@ def card_discrepancy_resolve(*, check: CardCheck, by, note: str) -> CardCheck:
             raise CardCheckError("学生已重新核对，这条记录已不是当前记录。")
         check.resolved_at = timezone.now()
         check.resolved_by = by
-        check.resolution_note = note[:200]
+        check.resolution_note = _fit("resolution_note", note)
         check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     return check
 
@@ -115,8 +121,6 @@ def card_discrepancy_settle_at_desk(*, student: Student, by, now=None) -> CardCh
     check was saved do not count: the check is newer than what the desk saw. Returns
     the closed check, or None when nothing was closed.
     """
-    from sessions_app.models import CardCorrection
-
     check = (
         CardCheck.objects.select_for_update()
         .filter(student=student, is_current=True, resolved_at__isnull=True)
@@ -138,6 +142,8 @@ def card_discrepancy_settle_at_desk(*, student: Student, by, now=None) -> CardCh
     labels = "、".join(rules.FIELD_LABELS.get(f, f) for f in check.mismatch_fields)
     check.resolved_at = now or timezone.now()
     check.resolved_by = by
-    check.resolution_note = ("拍摄现场已把采集卡上的%s改为与名册一致。" % labels)[:200]
+    check.resolution_note = _fit(
+        "resolution_note", "拍摄现场已把采集卡上的%s改为与名册一致。" % labels
+    )
     check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     return check

@@ -13,13 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from capture_portal.exports import (
-    PDF_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    export_response,
-    render_pdf,
-    render_xlsx,
-)
+from capture_portal.exports import PDF_CONTENT_TYPE, export_response
 from capture_portal.roles import (
     monitor_required,
     monitored_class_of,
@@ -30,7 +24,7 @@ from capture_portal.roles import (
 from cards_app import exports, fill_guide, rules, selectors, services
 from cards_app.forms import CardCheckForm, ResolveForm
 from cards_app.models import CardCheck
-from sessions_app import selectors as session_selectors
+from sessions_app.campaigns import campaign_for_request
 from sessions_app.models import Campaign
 
 BULK_PAGE_SIZE = 100
@@ -176,17 +170,11 @@ def my_guide_pdf(request):
 def class_cards(request):
     """The monitor's class: each classmate's card state, 身份证号 never shown."""
     school_class = monitored_class_of(request.user)
-    students = list(session_selectors.class_roster(school_class=school_class))
-    states = selectors.card_state_by_student(students=students)
-    rows = [(s, states[s.pk]) for s in students]
-    counts = {
-        status: sum(1 for _, state in rows if state.status == status)
-        for status in (selectors.STATUS_UNCHECKED, selectors.STATUS_OK, selectors.STATUS_PROBLEM)
-    }
+    cards = selectors.class_card_states(school_class=school_class)
     return render(
         request,
         "cards_app/class_cards.html",
-        {"school_class": school_class, "rows": rows, "counts": counts},
+        {"school_class": school_class, "rows": cards.rows, "counts": cards.counts},
     )
 
 
@@ -194,12 +182,7 @@ def class_cards(request):
 
 
 def _staff_campaign(request) -> Campaign:
-    pk = request.GET.get("campaign", "")
-    if pk:
-        if not pk.isdigit():
-            raise Http404("没有这个采集活动。")
-        return get_object_or_404(Campaign, pk=int(pk))
-    campaign = session_selectors.campaign_latest()
+    campaign = campaign_for_request(request)
     if campaign is None:
         raise Http404("还没有采集活动。")
     return campaign
@@ -219,7 +202,7 @@ def staff_bulk(request):
         "cards_app/staff_bulk.html",
         {
             "campaign": campaign,
-            "campaigns": Campaign.objects.order_by("-graduation_year", "-id"),
+            "campaigns": Campaign.objects.all(),
             "bulk": bulk,
             "type_counts": bulk.type_counts(),
             "class_counts": bulk.class_counts(),
@@ -243,21 +226,19 @@ def _problem_title(problem: str) -> str:
 @staff_required
 def staff_bulk_export(request, kind: str):
     """Download the problem report (Excel) or the name list (Excel or PDF)."""
+    if kind not in exports.BULK_EXPORTS:
+        raise Http404("没有这种导出。")
     campaign = _staff_campaign(request)
     bulk = selectors.roster_bulk_check(campaign=campaign)
-    if kind == "problems.xlsx":
-        rows = bulk.filtered(
-            problem=request.GET.get("problem", ""), class_name=request.GET.get("class", "")
+    return export_response(
+        *exports.bulk_check_export(
+            kind=kind,
+            bulk=bulk,
+            campaign=campaign,
+            problem=request.GET.get("problem", ""),
+            class_name=request.GET.get("class", ""),
         )
-        report = exports.bulk_check_report(bulk=bulk, campaign=campaign, rows=rows)
-        return export_response("采集卡预检问题清单.xlsx", XLSX_CONTENT_TYPE, render_xlsx(report))
-    if kind == "names.xlsx":
-        report = exports.name_list_report(bulk=bulk, campaign=campaign)
-        return export_response("姓名需特殊填写名单.xlsx", XLSX_CONTENT_TYPE, render_xlsx(report))
-    if kind == "names.pdf":
-        report = exports.name_list_report(bulk=bulk, campaign=campaign)
-        return export_response("姓名需特殊填写名单.pdf", PDF_CONTENT_TYPE, render_pdf(report))
-    raise Http404("没有这种导出。")
+    )
 
 
 @staff_required

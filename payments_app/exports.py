@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
-from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render_pdf, render_xlsx
+from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
+from cards_app.rules import mask_id_number
 from payments_app.models import Handover, PaymentStatus
 from payments_app.rules import expected_amount, pays_at_makeup_centre
 from payments_app.selectors import LABEL_MAKEUP, LABEL_PAID, LABEL_UNPAID
@@ -55,12 +56,6 @@ class _Peekable:
         head = self.peek()
         self._has_head = False
         return head
-
-
-def _masked(value: str) -> str:
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 def _student_stream(classes: list[SchoolClass]) -> Iterator[tuple]:
@@ -112,7 +107,7 @@ def _class_rows(stream, school_class, counts: _Counts, *, unpaid_only, mask_id_n
             number,
             student_id,
             name,
-            _masked(id_number) if mask_id_numbers else id_number,
+            mask_id_number(id_number) if mask_id_numbers else id_number,
             mark,
             amount,
             when,
@@ -231,12 +226,7 @@ def payment_list_export(
         mask_id_numbers=mask_id_numbers,
         scope_label=scope_label,
     )
-    if fmt == "xlsx":
-        content = render_xlsx(report, one_sheet=one_sheet, section_column="班级")
-    elif fmt == "pdf":
-        content = render_pdf(report)
-    else:
-        raise ValueError("unknown export format %r" % fmt)
+    content = render(report, fmt, one_sheet=one_sheet, section_column="班级")
     filename = "%s-%s-%s.%s" % (
         "未缴费名单" if unpaid_only else "缴费名单",
         scope_label or "全部",

@@ -1,9 +1,11 @@
 """Who pays with the class, and the arithmetic of a class's cash. Pure: no ORM, no I/O."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
-CURRENT_CATEGORY = "current"
-DEFERRED_STATUS = "deferred"
+from sessions_app.models import SchoolClass, StudentCategory
+
+CENT = Decimal("0.01")
 
 
 def pays_at_makeup_centre(*, category: str, class_status: str | None) -> bool:
@@ -13,13 +15,31 @@ def pays_at_makeup_centre(*, category: str, class_status: str | None) -> bool:
     slot and students of a class deferred to next year are not shot this time: neither
     hands cash to a monitor.
     """
-    if category != CURRENT_CATEGORY:
+    if category != StudentCategory.CURRENT:
         return True
-    return class_status is None or class_status == DEFERRED_STATUS
+    return class_status is None or class_status == SchoolClass.Status.DEFERRED
+
+
+def money(value) -> Decimal:
+    """Return an amount with two decimal places. SQLite sums decimals as floats turned
+    Decimal ("40"); every total is kept to the fen."""
+    return Decimal(value or 0).quantize(CENT)
 
 
 def expected_amount(*, fee: Decimal, count: int) -> Decimal:
-    return (fee * count).quantize(Decimal("0.01"))
+    return money(fee * count)
+
+
+def handed_over(
+    *, count: int, amount: Decimal, adjustments: Iterable[tuple[int, Decimal]] = ()
+) -> tuple[int, Decimal]:
+    """Return the students and money a class has handed over: the hand-over itself and
+    every adjustment staff recorded after it, as (count, amount) pairs."""
+    total_count, total_amount = count, Decimal(amount)
+    for extra_count, extra_amount in adjustments:
+        total_count += extra_count or 0
+        total_amount += extra_amount or 0
+    return total_count, money(total_amount)
 
 
 def progress_percent(part: int, whole: int) -> int:

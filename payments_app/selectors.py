@@ -13,8 +13,14 @@ from payments_app.models import (
     PaymentReversal,
     PaymentStatus,
 )
-from payments_app.rules import expected_amount, pays_at_makeup_centre, progress_percent
-from sessions_app.models import Campaign, SchoolClass, Student, StudentCategory
+from payments_app.rules import (
+    expected_amount,
+    handed_over,
+    money,
+    pays_at_makeup_centre,
+    progress_percent,
+)
+from sessions_app.models import Campaign, College, SchoolClass, Student, StudentCategory
 
 LABEL_PAID = "已缴"
 LABEL_UNPAID = "未缴"
@@ -85,10 +91,6 @@ def payment_state_by_student(*, students) -> dict[int, PaymentState]:
     return states
 
 
-def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))
-
-
 def class_payments(*, school_class: SchoolClass):
     """Return the active payments that count in the class's total.
 
@@ -105,8 +107,15 @@ def class_payments(*, school_class: SchoolClass):
 def class_collected(*, school_class: SchoolClass) -> tuple[int, Decimal]:
     """Return the number and sum of the class's counted payments."""
     totals = class_payments(school_class=school_class).aggregate(n=Count("id"), total=Sum("amount"))
-    # SQLite sums decimals as floats-turned-Decimal ("40"); keep two places everywhere.
-    return totals["n"], _money(totals["total"])
+    return totals["n"], money(totals["total"])
+
+
+def handover_totals(*, handover: Handover) -> tuple[int, Decimal]:
+    """Return the students and money the class has handed over, adjustments included."""
+    adjustments = handover.adjustments.values_list("student_count", "amount")
+    return handed_over(
+        count=handover.student_count, amount=handover.amount, adjustments=adjustments
+    )
 
 
 # A class's ledger ---------------------------------------------------------------------
@@ -164,16 +173,22 @@ class ClassLedger:
         return self.handover is not None
 
     @property
-    def handed_count(self) -> int:
+    def _handed(self) -> tuple[int, Decimal]:
         if self.handover is None:
-            return 0
-        return self.handover.student_count + sum(a.student_count for a in self.adjustments)
+            return 0, Decimal("0.00")
+        return handed_over(
+            count=self.handover.student_count,
+            amount=self.handover.amount,
+            adjustments=[(a.student_count, a.amount) for a in self.adjustments],
+        )
+
+    @property
+    def handed_count(self) -> int:
+        return self._handed[0]
 
     @property
     def handed_amount(self) -> Decimal:
-        if self.handover is None:
-            return Decimal("0.00")
-        return self.handover.amount + sum((a.amount for a in self.adjustments), Decimal("0.00"))
+        return self._handed[1]
 
     @property
     def discrepancy(self) -> Decimal:
@@ -412,12 +427,15 @@ def payments_overview(*, campaign: Campaign) -> Overview:
             expected_count=n,
             expected=expected_amount(fee=fee, count=n),
             paid_count=paid.get("n", 0),
-            collected=_money(paid.get("total")),
+            collected=money(paid.get("total")),
             handed_over=handover is not None,
         )
         if handover is not None:
-            row.handed_count = handover.student_count + (handover.adj_n or 0)
-            row.handed = _money(handover.amount + (handover.adj_total or 0))
+            row.handed_count, row.handed = handed_over(
+                count=handover.student_count,
+                amount=handover.amount,
+                adjustments=[(handover.adj_n, handover.adj_total)],
+            )
         rows.append(row)
     colleges: dict[str, Totals] = {}
     slots: dict[object, Totals] = {}
@@ -442,3 +460,28 @@ def payments_overview(*, campaign: Campaign) -> Overview:
         overall=overall,
         makeup_count=makeup_count,
     )
+
+
+def colleges_of_campaign(*, campaign: Campaign) -> QuerySet[College]:
+    """Return the colleges with a class in the campaign, by name."""
+    return College.objects.filter(classes__campaign=campaign).distinct().order_by("name")
+
+
+def export_scope(
+    *, campaign: Campaign, school_class_pk: int | None = None, college_pk: int | None = None
+) -> tuple[QuerySet[SchoolClass], str] | None:
+    """Return the classes of a 缴费名单 and the label of its scope: one class, one
+    college's classes, or every class of the campaign. None if the class or college is
+    not the campaign's."""
+    classes = SchoolClass.objects.filter(campaign=campaign)
+    if school_class_pk:
+        school_class = classes.filter(pk=school_class_pk).first()
+        if school_class is None:
+            return None
+        return classes.filter(pk=school_class.pk), school_class.name
+    if college_pk:
+        college = College.objects.filter(pk=college_pk).first()
+        if college is None:
+            return None
+        return classes.filter(college=college), college.name
+    return classes, ""

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capture_portal.roles import is_staff_member, monitored_class_of
+from capture_portal.roles import is_staff_member, may_act_for_class
 from payments_app.models import (
     Handover,
     HandoverAdjustment,
@@ -26,8 +25,8 @@ from payments_app.models import (
     PaymentReversal,
     PaymentStatus,
 )
-from payments_app.rules import expected_amount, names_summary, pays_at_makeup_centre
-from payments_app.selectors import class_collected, class_payments
+from payments_app.rules import expected_amount, money, names_summary, pays_at_makeup_centre
+from payments_app.selectors import class_collected, class_payments, handover_totals
 from sessions_app.models import Campaign, SchoolClass, Student, StudentCategory
 
 REASON_MAX_LENGTH = 200
@@ -58,14 +57,11 @@ def _lock_class(school_class_id: int) -> SchoolClass:
 
 def _authorise(*, by, school_class: SchoolClass) -> bool:
     """Refuse anyone but staff and the class's monitor; return whether ``by`` is staff."""
-    if is_staff_member(by):
-        return True
-    mine = monitored_class_of(by)
-    if mine is None or mine.pk != school_class.pk:
+    if not may_act_for_class(by, school_class):
         raise PaymentError(
             _("只有本班班长或教务处可以登记 %(name)s 的缴费。") % {"name": school_class}
         )
-    return False
+    return is_staff_member(by)
 
 
 def _handover_of(school_class: SchoolClass) -> Handover | None:
@@ -253,7 +249,7 @@ def handover_record(
         raise PaymentError(_("人数必须是不小于 0 的整数。"))
     if amount is None or amount < 0:
         raise PaymentError(_("金额必须是不小于 0 的数。"))
-    amount = Decimal(amount).quantize(Decimal("0.01"))
+    amount = money(amount)
     with transaction.atomic():
         school_class = _lock_class(school_class.pk)
         _authorise(by=by, school_class=school_class)
@@ -352,9 +348,7 @@ def handover_settle(*, school_class: SchoolClass, by, reason: str) -> HandoverAd
         if handover is None:
             raise PaymentError(_("%(name)s 尚未交接，没有差额可结清。") % {"name": school_class})
         paid_count, collected = class_collected(school_class=school_class)
-        adjusted = handover.adjustments.aggregate(n=Sum("student_count"), total=Sum("amount"))
-        handed_count = handover.student_count + (adjusted["n"] or 0)
-        handed_amount = (handover.amount + (adjusted["total"] or 0)).quantize(Decimal("0.01"))
+        handed_count, handed_amount = handover_totals(handover=handover)
         if paid_count == handed_count and collected == handed_amount:
             raise PaymentError(_("%(name)s 没有待结清的差额。") % {"name": school_class})
         return HandoverAdjustment.objects.create(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from capture_portal.exports import export_response
 from capture_portal.roles import (
+    class_for_user,
     is_staff_member,
     monitored_class_of,
     staff_required,
@@ -22,19 +23,9 @@ from payments_app import selectors, services
 from payments_app.exports import payment_list_export
 from payments_app.forms import ExportForm, HandoverForm, ReasonForm, RecordForm
 from payments_app.models import PaymentMethod
-from sessions_app.models import Campaign, College, SchoolClass, Student
-from sessions_app.selectors import campaign_latest
-
-
-def _class_for(request, pk: int) -> SchoolClass:
-    """Return the class if the user is staff or its monitor; 404 or 403 otherwise."""
-    school_class = get_object_or_404(SchoolClass, pk=pk)
-    if is_staff_member(request.user):
-        return school_class
-    mine = monitored_class_of(request.user)
-    if mine is None or mine.pk != school_class.pk:
-        raise PermissionDenied
-    return school_class
+from sessions_app.campaigns import campaign_for_request
+from sessions_app.models import SchoolClass
+from sessions_app.selectors import class_roster
 
 
 def _class_url(school_class: SchoolClass, anchor: str = "") -> str:
@@ -57,7 +48,7 @@ def home(request):
 
 @login_required
 def class_page(request, pk):
-    school_class = _class_for(request, pk)
+    school_class = class_for_user(request.user, pk)
     ledger = selectors.class_ledger(school_class=school_class)
     return render(
         request,
@@ -76,9 +67,8 @@ def class_page(request, pk):
 @login_required
 @require_POST
 def record(request, pk):
-    school_class = _class_for(request, pk)
-    students = Student.objects.filter(school_class=school_class).order_by("student_id")
-    form = RecordForm(request.POST, students=list(students))
+    school_class = class_for_user(request.user, pk)
+    form = RecordForm(request.POST, students=list(class_roster(school_class=school_class)))
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, " ".join(error))
@@ -120,7 +110,7 @@ def record(request, pk):
 
 @login_required
 def reverse_payment(request, pk, payment_pk):
-    school_class = _class_for(request, pk)
+    school_class = class_for_user(request.user, pk)
     payment = selectors.payment_of_class(school_class=school_class, pk=payment_pk)
     if payment is None:
         raise Http404
@@ -151,7 +141,7 @@ def reverse_payment(request, pk, payment_pk):
 
 @login_required
 def handover(request, pk):
-    school_class = _class_for(request, pk)
+    school_class = class_for_user(request.user, pk)
     if request.method == "POST":
         form = HandoverForm(request.POST)
         if form.is_valid():
@@ -217,15 +207,17 @@ def mine(request):
 
 @staff_required
 def overview(request):
-    campaign = campaign_latest()
+    campaign = campaign_for_request(request)
     if campaign is None:
         return render(request, "payments_app/overview.html", {"overview": None})
-    data = selectors.payments_overview(campaign=campaign)
-    colleges = College.objects.filter(classes__campaign=campaign).distinct().order_by("name")
     return render(
         request,
         "payments_app/overview.html",
-        {"overview": data, "campaign": campaign, "colleges": colleges},
+        {
+            "overview": selectors.payments_overview(campaign=campaign),
+            "campaign": campaign,
+            "colleges": selectors.colleges_of_campaign(campaign=campaign),
+        },
     )
 
 
@@ -242,28 +234,22 @@ def export(request):
     data = form.cleaned_data
     staff = is_staff_member(request.user)
     if staff:
-        campaign = campaign_latest()
+        campaign = campaign_for_request(request)
         if campaign is None:
             raise Http404
-        classes = SchoolClass.objects.filter(campaign=campaign)
-        scope = ""
-        if data["school_class"]:
-            school_class = get_object_or_404(classes, pk=data["school_class"])
-            classes, scope = classes.filter(pk=school_class.pk), school_class.name
-        elif data["college"]:
-            college = get_object_or_404(College, pk=data["college"])
-            classes, scope = classes.filter(college=college), college.name
+        scope = selectors.export_scope(
+            campaign=campaign, school_class_pk=data["school_class"], college_pk=data["college"]
+        )
     else:
         school_class = monitored_class_of(request.user)
-        if school_class is None or (
-            data["school_class"] and data["school_class"] != school_class.pk
-        ):
+        asked = data["school_class"]
+        if school_class is None or data["college"] or (asked and asked != school_class.pk):
             raise PermissionDenied
-        if data["college"]:
-            raise PermissionDenied
-        campaign = Campaign.objects.get(pk=school_class.campaign_id)
-        classes = SchoolClass.objects.filter(pk=school_class.pk)
-        scope = school_class.name
+        campaign = school_class.campaign
+        scope = selectors.export_scope(campaign=campaign, school_class_pk=school_class.pk)
+    if scope is None:
+        raise Http404
+    classes, scope_label = scope
     filename, content_type, content = payment_list_export(
         campaign=campaign,
         fmt=data["format"],
@@ -272,6 +258,6 @@ def export(request):
         # 身份证号 in full only for staff; a monitor sees classmates' masked.
         mask_id_numbers=not staff,
         one_sheet=data["one_sheet"],
-        scope_label=scope,
+        scope_label=scope_label,
     )
     return export_response(filename, content_type, content)

@@ -7,8 +7,9 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cards_app.rules import normalise_text
+from sessions_app import rules
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, TimeSlot, Venue
-from sessions_app.selectors import normalise_name
 
 
 def _helper(submit_label) -> FormHelper:
@@ -29,13 +30,13 @@ class LookupForm(forms.Form):
         )
 
     def clean_student_id(self):
-        value = normalise_name(self.cleaned_data["student_id"])
+        value = normalise_text(self.cleaned_data["student_id"])
         if not value:
             raise forms.ValidationError(_("请输入学号。"))
         return value
 
     def clean_name(self):
-        value = normalise_name(self.cleaned_data["name"])
+        value = normalise_text(self.cleaned_data["name"])
         if not value:
             raise forms.ValidationError(_("请输入姓名。"))
         return value
@@ -136,7 +137,7 @@ class SchoolClassForm(forms.ModelForm):
         self.helper = _helper(_("保存"))
 
     def clean_name(self):
-        name = normalise_name(self.cleaned_data["name"])
+        name = normalise_text(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("请输入班级名称。"))
         # campaign is not a form field, so ModelForm cannot check this constraint itself.
@@ -206,67 +207,18 @@ class ScheduleForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         plan = {}
-        placed = {}
-        errors = []
+        unknown = []
         for slot in self.slots:
-            key = "slot_%d" % slot.pk
-            names = [n for n in _SEPARATORS.split(cleaned.get(key) or "") if n]
-            classes = []
-            for name in names:
-                name = normalise_name(name)
-                school_class = self.classes_by_name.get(name)
-                if school_class is None:
-                    errors.append(_("没有名为“%(name)s”的班级。") % {"name": name})
-                    continue
-                if school_class.status == SchoolClass.Status.DEFERRED:
-                    errors.append(
-                        _("班级 %(name)s 已推迟至下一年，不能安排时段。") % {"name": name}
-                    )
-                    continue
-                if name in placed:
-                    errors.append(
-                        _("班级 %(name)s 出现了两次（%(a)s 和 %(b)s）。")
-                        % {"name": name, "a": placed[name], "b": slot}
-                    )
-                    continue
-                placed[name] = slot
-                classes.append(school_class)
-            plan[slot] = classes
+            text = cleaned.get("slot_%d" % slot.pk) or ""
+            names = [normalise_text(n) for n in _SEPARATORS.split(text) if n]
+            unknown += [n for n in names if n not in self.classes_by_name]
+            plan[slot] = [self.classes_by_name[n] for n in names if n in self.classes_by_name]
+        errors = [_("没有名为“%(name)s”的班级。") % {"name": name} for name in unknown]
+        errors += rules.plan_problems(campaign_id=self.campaign.pk, plan=plan)
         if errors:
             raise forms.ValidationError(errors)
         cleaned["plan"] = plan
         return cleaned
-
-
-class RosterUploadForm(forms.Form):
-    """The roster file: .xlsx, .xls or .csv; its content is judged by roster_import."""
-
-    file = forms.FileField(
-        label=_("名单文件（.xlsx、.xls 或 .csv）"),
-        help_text=_(
-            "表头须有 学号、姓名、身份证号、班级；可选 学院、性别、学历类别、类别。"
-            "学号和身份证号列请设为“文本”格式。"
-        ),
-    )
-
-    def __init__(self, *args, max_bytes: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_bytes = max_bytes
-        self.fields["file"].widget.attrs["accept"] = (
-            ".xlsx,.xls,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
-            "application/vnd.ms-excel,text/csv"
-        )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                _("文件大小 %(size).1f MB，超过 %(limit)d MB 的上限。")
-                % {"size": upload.size / 1048576, "limit": self.max_bytes // 1048576}
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("文件是空的。"))
-        return upload
 
 
 class ExportForm(forms.Form):

@@ -1,12 +1,17 @@
-"""Reads of the schedule and roster. Each function fixes its own queries, so a page
-costs the same few queries whatever the number of classes and students."""
+"""Reads of the campaign, the schedule and the roster. Each function fixes its own
+queries, so a page costs the same few queries whatever the number of classes and
+students."""
 
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from cards_app.rules import normalise_text
+from cards_app.selectors import STATUS_OK, CardState, card_state_by_student
+from payments_app.selectors import PaymentState, payment_state_by_student
+from sessions_app import rules
 from sessions_app.models import (
     Campaign,
     CategoryRule,
@@ -16,15 +21,36 @@ from sessions_app.models import (
     TimeSlot,
 )
 
-
-def campaign_current() -> Campaign | None:
-    """Return the campaign the public pages show: the newest published one."""
-    return Campaign.objects.filter(published=True).order_by("-graduation_year", "-id").first()
+# The campaign --------------------------------------------------------------------------
 
 
-def campaign_latest() -> Campaign | None:
-    """Return the newest campaign, published or not (the staff's default)."""
-    return Campaign.objects.order_by("-graduation_year", "-id").first()
+def campaign_default(
+    *, published_only: bool = False, today: datetime.date | None = None
+) -> Campaign | None:
+    """Return the campaign a page means when none is named: the one shooting today or
+    next; failing that, the one shot most recently; failing that, the newest.
+
+    With a second campaign in the database (next year's, or a make-up round) this is
+    the one whose day is at hand, never merely the last one created.
+    """
+    campaigns = Campaign.objects.filter(published=True) if published_only else Campaign.objects
+    today = today or timezone.localdate()
+    return (
+        campaigns.annotate(
+            next_day=Min("slots__date", filter=Q(slots__date__gte=today)),
+            last_day=Max("slots__date"),
+        )
+        .order_by(
+            F("next_day").asc(nulls_last=True),
+            F("last_day").desc(nulls_last=True),
+            "-graduation_year",
+            "-id",
+        )
+        .first()
+    )
+
+
+# The schedule --------------------------------------------------------------------------
 
 
 @dataclass
@@ -95,9 +121,9 @@ def schedule_for_campaign(*, campaign: Campaign) -> Schedule:
         )
         .order_by("date", "start", "venue_id")
     )
-    # Individuals without a class are counted by category: one grouped query.
+    # Individuals are counted by category: one grouped query.
     loose = dict(
-        Student.objects.filter(campaign=campaign, school_class__isnull=True)
+        Student.objects.filter(individuals_q(), campaign=campaign)
         .values_list("category")
         .annotate(n=Count("id"))
         .values_list("category", "n")
@@ -127,9 +153,48 @@ def schedule_for_campaign(*, campaign: Campaign) -> Schedule:
     )
 
 
+def slots_of_campaign(*, campaign: Campaign) -> QuerySet[TimeSlot]:
+    """Return the campaign's slots in time order, with their venues."""
+    return (
+        TimeSlot.objects.filter(campaign=campaign)
+        .select_related("venue")
+        .order_by("date", "start", "venue_id")
+    )
+
+
+# Where a student is shot ---------------------------------------------------------------
+
+
+def individuals_q() -> Q:
+    """Return the students shot with their category's group rather than a class, as a
+    query: rules.shot_as_individual, which the tests hold it to."""
+    return Q(school_class__isnull=True) | (
+        ~Q(category=StudentCategory.CURRENT)
+        & Q(school_class__slot__isnull=True)
+        & ~Q(school_class__status=SchoolClass.Status.DEFERRED)
+    )
+
+
+def student_place(*, student: Student) -> rules.Place:
+    """Return where and in what order the student is shot (see rules.student_place)."""
+    school_class = student.school_class
+    if school_class is not None and school_class.slot_id is not None:
+        school_class = SchoolClass.objects.select_related("slot__venue").get(pk=school_class.pk)
+    rule = None
+    if school_class is None or student.category != StudentCategory.CURRENT:
+        rule = (
+            CategoryRule.objects.filter(campaign_id=student.campaign_id, category=student.category)
+            .select_related("slot__venue")
+            .first()
+        )
+    return rules.student_place(
+        category=student.category, school_class=school_class, category_rule=rule
+    )
+
+
 @dataclass(frozen=True)
 class StudentSlot:
-    """Where and when one student is shot."""
+    """Where and when one student is shot, as the student's pages show it."""
 
     slot: TimeSlot | None
     school_class: SchoolClass | None
@@ -144,31 +209,17 @@ class StudentSlot:
 
 
 def slot_for_student(*, student: Student) -> StudentSlot:
-    """Return the student's slot: the class's, or for an individual, the category's."""
-    school_class = student.school_class
-    if school_class is not None and school_class.status == SchoolClass.Status.DEFERRED:
-        return StudentSlot(None, school_class, "", None, 0, deferred=True)
-    if school_class is not None and school_class.slot_id is not None:
-        slot = TimeSlot.objects.select_related("venue").get(pk=school_class.slot_id)
-        class_count = slot.classes.count()
-        return StudentSlot(
-            slot, school_class, school_class.name, school_class.position, class_count
-        )
-    if student.category != StudentCategory.CURRENT or school_class is None:
-        rule = (
-            CategoryRule.objects.filter(campaign_id=student.campaign_id, category=student.category)
-            .select_related("slot__venue")
-            .first()
-        )
-        if rule is not None and rule.slot is not None:
-            class_count = rule.slot.classes.count()
-            return StudentSlot(rule.slot, school_class, rule.label, None, class_count)
-    return StudentSlot(None, school_class, "", None, 0)
-
-
-def normalise_name(value: str) -> str:
-    """Return a name as compared on lookup: NFKC, no whitespace of any width."""
-    return "".join(unicodedata.normalize("NFKC", value).split())
+    """Return the student's slot, the class's position in it and the classes it holds."""
+    place = student_place(student=student)
+    class_count = place.slot.classes.count() if place.slot is not None else 0
+    return StudentSlot(
+        slot=place.slot,
+        school_class=student.school_class,
+        group_label=place.label if place.slot is not None else "",
+        position=place.position,
+        class_count=class_count,
+        deferred=place.deferred,
+    )
 
 
 def student_lookup(*, campaign: Campaign, student_id: str, name: str) -> Student | None:
@@ -177,36 +228,17 @@ def student_lookup(*, campaign: Campaign, student_id: str, name: str) -> Student
     Both must match: a wrong name answers exactly as an unknown 学号 does, so the
     lookup cannot be used to find out which 学号 exist.
     """
-    student_id = normalise_name(student_id)
     student = (
-        Student.objects.filter(campaign=campaign, student_id=student_id)
+        Student.objects.filter(campaign=campaign, student_id=normalise_text(student_id))
         .select_related("school_class")
         .first()
     )
-    if student is None or normalise_name(student.name) != normalise_name(name):
+    if student is None or normalise_text(student.name) != normalise_text(name):
         return None
     return student
 
 
-@dataclass(frozen=True)
-class RosterRow:
-    """A student of a class with where their card and their fee stand."""
-
-    student: Student
-    card: object  # cards_app.selectors.CardState
-    payment: object  # payments_app.selectors.PaymentState
-
-
-def class_readiness(*, school_class: SchoolClass) -> list[RosterRow]:
-    """Return the class roster with card and payment states, in three queries."""
-    # Imported here: both apps build on this one's models.
-    from cards_app.selectors import card_state_by_student
-    from payments_app.selectors import payment_state_by_student
-
-    students = list(class_roster(school_class=school_class))
-    cards = card_state_by_student(students=students)
-    payments = payment_state_by_student(students=students)
-    return [RosterRow(s, cards[s.pk], payments[s.pk]) for s in students]
+# The roster ----------------------------------------------------------------------------
 
 
 def class_roster(*, school_class: SchoolClass) -> QuerySet[Student]:
@@ -217,38 +249,67 @@ def class_roster(*, school_class: SchoolClass) -> QuerySet[Student]:
     )
 
 
-def classes_for_campaign(*, campaign: Campaign) -> QuerySet[SchoolClass]:
-    return (
-        SchoolClass.objects.filter(campaign=campaign)
-        .select_related("college", "slot__venue", "monitor")
-        .annotate(student_count=Count("students"))
-        .order_by("slot__date", "slot__start", "position", "name")
-    )
-
-
 @dataclass(frozen=True)
-class QueueEntry:
-    name: str
-    students: int
-    expected_start: datetime.time
+class RosterRow:
+    """A student of a class with where their card and their fee stand."""
+
+    student: Student
+    card: CardState
+    payment: PaymentState
 
 
-def queue_for_slot(*, slot: TimeSlot) -> list[QueueEntry]:
-    """Return the slot's classes in order with the time each is expected to start.
+@dataclass
+class ClassReadiness:
+    """The monitor's view of the class: every student's card and fee, and the counts."""
 
-    The estimate spreads the slot's students at the venue's hourly rate; the shoot
-    day measures the real pace.
-    """
-    classes = (
-        SchoolClass.objects.filter(slot=slot)
-        .annotate(student_count=Count("students"))
-        .order_by("position")
+    rows: list[RosterRow]
+
+    @property
+    def activated(self) -> int:
+        """Return the students who have logged in and set their own password."""
+        return sum(1 for r in self.rows if r.student.user_id and not r.student.must_change_password)
+
+    @property
+    def cards_ok(self) -> int:
+        return sum(1 for r in self.rows if r.card.status == STATUS_OK)
+
+    @property
+    def paid(self) -> int:
+        return sum(1 for r in self.rows if r.payment.paid)
+
+
+def class_readiness(*, school_class: SchoolClass) -> ClassReadiness:
+    """Return the class roster with card and payment states, in three queries."""
+    students = list(class_roster(school_class=school_class))
+    cards = card_state_by_student(students=students)
+    payments = payment_state_by_student(students=students)
+    return ClassReadiness([RosterRow(s, cards[s.pk], payments[s.pk]) for s in students])
+
+
+def students_by_place(*, campaign: Campaign) -> tuple[dict[int, list], dict[str, list]]:
+    """Return the campaign's students shot with a class, by class pk, and those shot
+    as individuals, by category; each list in 学号 order. One query."""
+    by_class: dict[int, list] = {}
+    individuals: dict[str, list] = {}
+    students = (
+        Student.objects.filter(campaign=campaign)
+        .select_related("school_class")
+        .only(
+            "pk",
+            "student_id",
+            "name",
+            "gender",
+            "category",
+            "id_number",
+            "school_class__slot_id",
+            "school_class__status",
+        )
+        .order_by("student_id")
     )
-    rate = slot.venue.shots_per_hour
-    start = datetime.datetime.combine(slot.date, slot.start)
-    entries, before = [], 0
-    for school_class in classes:
-        expected = start + datetime.timedelta(minutes=before * 60 / rate)
-        entries.append(QueueEntry(school_class.name, school_class.student_count, expected.time()))
-        before += school_class.student_count
-    return entries
+    for student in students:
+        school_class = student.school_class
+        if rules.shot_as_individual(category=student.category, school_class=school_class):
+            individuals.setdefault(student.category, []).append(student)
+        else:
+            by_class.setdefault(school_class.pk, []).append(student)
+    return by_class, individuals

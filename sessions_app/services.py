@@ -13,11 +13,48 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from sessions_app import rules
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
 
 
 class ScheduleError(Exception):
     """A schedule change that cannot be made; the message is for the user."""
+
+
+def _save(instance, fields: dict, *, clash_message: str):
+    """Save a model instance with the given field values; a unique constraint broken by a
+    concurrent save is refused with ``clash_message``."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise ScheduleError(clash_message) from None
+    return instance
+
+
+def campaign_save(*, campaign: Campaign | None = None, **fields) -> Campaign:
+    """Create a campaign, or change one, with the fields of the campaign form."""
+    return _save(campaign or Campaign(), fields, clash_message=_("采集活动未能保存，请重试。"))
+
+
+def venue_save(*, venue: Venue | None = None, **fields) -> Venue:
+    """Create a venue, or change one (its name is unique)."""
+    return _save(
+        venue or Venue(),
+        fields,
+        clash_message=_("已有名为“%(name)s”的地点。") % {"name": fields.get("name", "")},
+    )
+
+
+def class_save(*, campaign: Campaign, school_class: SchoolClass | None = None, **fields):
+    """Create a class of the campaign, or change one (its name is unique in the campaign)."""
+    return _save(
+        school_class or SchoolClass(campaign=campaign),
+        fields,
+        clash_message=_("本次采集已有名为“%(name)s”的班级。") % {"name": fields.get("name", "")},
+    )
 
 
 def _overlapping_slot(*, venue: Venue, date, start, end, exclude_pk=None) -> TimeSlot | None:
@@ -70,26 +107,13 @@ def slot_delete(*, slot: TimeSlot) -> None:
 def schedule_save(*, campaign: Campaign, plan: dict[TimeSlot, Sequence[SchoolClass]]) -> None:
     """Set the classes of the given slots, in order; classes left out lose their slot.
 
-    ``plan`` maps every slot of the campaign to its classes in shooting order. A class
-    listed twice, a deferred class or one of another campaign is refused whole.
+    ``plan`` maps every slot of the campaign to its classes in shooting order; a plan
+    that breaks a rule (rules.plan_problems) is refused whole, with every reason.
     """
-    seen: dict[int, TimeSlot] = {}
-    for slot, classes in plan.items():
-        if slot.campaign_id != campaign.pk:
-            raise ScheduleError(_("时段 %(slot)s 不属于本次采集。") % {"slot": slot})
-        for school_class in classes:
-            if school_class.campaign_id != campaign.pk:
-                raise ScheduleError(_("班级 %(name)s 不属于本次采集。") % {"name": school_class})
-            if school_class.status == SchoolClass.Status.DEFERRED:
-                raise ScheduleError(
-                    _("班级 %(name)s 已推迟至下一年，不能安排时段。") % {"name": school_class}
-                )
-            if school_class.pk in seen:
-                raise ScheduleError(
-                    _("班级 %(name)s 被安排了两次（%(a)s 和 %(b)s），未保存。")
-                    % {"name": school_class, "a": seen[school_class.pk], "b": slot}
-                )
-            seen[school_class.pk] = slot
+    problems = rules.plan_problems(campaign_id=campaign.pk, plan=plan)
+    if problems:
+        raise ScheduleError(" ".join(problems) + _("未保存。"))
+    placed = [c.pk for classes in plan.values() for c in classes]
     with transaction.atomic():
         locked = list(SchoolClass.objects.select_for_update().filter(campaign=campaign))
         slot_ids = [slot.pk for slot in plan]
@@ -97,7 +121,7 @@ def schedule_save(*, campaign: Campaign, plan: dict[TimeSlot, Sequence[SchoolCla
         SchoolClass.objects.filter(pk__in=[c.pk for c in locked], slot_id__in=slot_ids).update(
             slot=None, position=None
         )
-        SchoolClass.objects.filter(pk__in=list(seen)).update(slot=None, position=None)
+        SchoolClass.objects.filter(pk__in=placed).update(slot=None, position=None)
         for slot, classes in plan.items():
             for position, school_class in enumerate(classes, start=1):
                 SchoolClass.objects.filter(pk=school_class.pk).update(slot=slot, position=position)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from sessions_app import views
 
-app_name = "schedule"
+app_name = "sessions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("lookup/", views.lookup, name="lookup"),
@@ -31,27 +31,6 @@ urlpatterns = [
 ]
 
 urlpatterns += [
-    path(
-        "staff/campaigns/<int:campaign_pk>/roster/import/",
-        views.roster_import,
-        name="roster_import",
-    ),
-    path("staff/roster/import/<str:token>/", views.roster_import_job, name="roster_import_job"),
-    path(
-        "staff/roster/import/<str:token>/status/",
-        views.roster_import_status,
-        name="roster_import_status",
-    ),
-    path(
-        "staff/roster/import/<str:token>/errors.xlsx",
-        views.roster_import_errors,
-        name="roster_import_errors",
-    ),
-    path(
-        "staff/roster/import/<str:token>/confirm/",
-        views.roster_import_confirm,
-        name="roster_import_confirm",
-    ),
     path("staff/campaigns/<int:campaign_pk>/exports/", views.exports_page, name="exports"),
     path(
         "staff/campaigns/<int:campaign_pk>/exports/<str:kind>/",

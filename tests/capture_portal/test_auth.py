@@ -33,8 +33,8 @@ class LoginTests(TestCase):
         # Every page but the password form sends the student back to it.
         for url in (
             reverse("dashboard"),
-            reverse("schedule:student_home"),
-            reverse("schedule:home"),
+            reverse("sessions:student_home"),
+            reverse("sessions:home"),
         ):
             self.assertRedirects(self.client.get(url), reverse("password_change"))
         response = self.client.post(
@@ -48,7 +48,7 @@ class LoginTests(TestCase):
         self.assertRedirects(response, reverse("dashboard"), target_status_code=302)
         self.student.refresh_from_db()
         self.assertIs(self.student.must_change_password, False)
-        self.assertEqual(self.client.get(reverse("schedule:student_home")).status_code, 200)
+        self.assertEqual(self.client.get(reverse("sessions:student_home")).status_code, 200)
 
     def test_a_wrong_password_gets_a_chinese_message(self):
         services.student_accounts_issue(students=[self.student])
@@ -77,14 +77,14 @@ class DashboardTests(TestCase):
     def test_each_role_lands_on_its_own_page(self):
         student_user = make_student_user(make_student(self.school_class))
         _, monitor_user = make_monitor(self.school_class)
-        self.assertEqual(self.landing(make_staff()), reverse("schedule:staff_board"))
-        self.assertEqual(self.landing(monitor_user), reverse("schedule:monitor_home"))
-        self.assertEqual(self.landing(student_user), reverse("schedule:student_home"))
-        self.assertEqual(self.landing(make_crew()), reverse("schedule:home"))
+        self.assertEqual(self.landing(make_staff()), reverse("sessions:staff_board"))
+        self.assertEqual(self.landing(monitor_user), reverse("sessions:monitor_home"))
+        self.assertEqual(self.landing(student_user), reverse("sessions:student_home"))
+        self.assertEqual(self.landing(make_crew()), reverse("sessions:home"))
 
     def test_a_monitor_moved_to_another_class_no_longer_sees_the_old_one(self):
         monitor, user = make_monitor(self.school_class)
         other = make_class(self.school_class.campaign)
         Student.objects.filter(pk=monitor.pk).update(school_class=other)
         self.client.force_login(user)
-        self.assertEqual(self.client.get(reverse("schedule:monitor_home")).status_code, 403)
+        self.assertEqual(self.client.get(reverse("sessions:monitor_home")).status_code, 403)

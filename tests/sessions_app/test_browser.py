@@ -3,7 +3,7 @@
 from selenium.webdriver.common.by import By
 
 from sessions_app.models import SchoolClass
-from sessions_app.notice import notice_load
+from sessions_app.notice.loader import notice_load
 from tests.browser import BrowserTestCase
 from tests.factories import make_staff, make_student, make_student_user
 

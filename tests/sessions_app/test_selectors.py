@@ -1,7 +1,9 @@
 from django.test import TestCase
+from django.utils import timezone
 
 from sessions_app import selectors
 from sessions_app.models import SchoolClass, StudentCategory
+from sessions_app.shootday.selectors import slot_queue
 from tests.factories import (
     make_campaign,
     make_category_rule,
@@ -51,10 +53,11 @@ class SlotForStudentTests(TestCase):
         for _ in range(30):
             make_student(self.first)
         make_student(self.second)
-        queue = selectors.queue_for_slot(slot=self.slot)
-        self.assertEqual([(e.name, e.students) for e in queue], [("造价1171", 30), ("造价1172", 1)])
+        queue = slot_queue(slot=self.slot)
+        self.assertEqual([(e.name, e.total) for e in queue], [("造价1171", 30), ("造价1172", 1)])
         # 30 students at 60 an hour: the second class starts half an hour in.
-        self.assertEqual([e.expected_start.strftime("%H:%M") for e in queue], ["08:00", "08:30"])
+        starts = [timezone.localtime(e.planned_start).strftime("%H:%M") for e in queue]
+        self.assertEqual(starts, ["08:00", "08:30"])
 
 
 class ScheduleTests(TestCase):

@@ -48,36 +48,36 @@ class Personas(TestCase):
 class PermissionMatrixTests(Personas):
     def staff_urls(self):
         return [
-            reverse("schedule:staff_board"),
-            reverse("schedule:campaign_create"),
-            reverse("schedule:campaign_edit", args=[self.campaign.pk]),
-            reverse("schedule:venue_create"),
-            reverse("schedule:venue_edit", args=[self.venue.pk]),
-            reverse("schedule:slot_create", args=[self.campaign.pk]),
-            reverse("schedule:slot_edit", args=[self.slot.pk]),
-            reverse("schedule:schedule_edit", args=[self.campaign.pk]),
-            reverse("schedule:class_create", args=[self.campaign.pk]),
-            reverse("schedule:class_detail", args=[self.school_class.pk]),
-            reverse("schedule:class_edit", args=[self.school_class.pk]),
+            reverse("sessions:staff_board"),
+            reverse("sessions:campaign_create"),
+            reverse("sessions:campaign_edit", args=[self.campaign.pk]),
+            reverse("sessions:venue_create"),
+            reverse("sessions:venue_edit", args=[self.venue.pk]),
+            reverse("sessions:slot_create", args=[self.campaign.pk]),
+            reverse("sessions:slot_edit", args=[self.slot.pk]),
+            reverse("sessions:schedule_edit", args=[self.campaign.pk]),
+            reverse("sessions:class_create", args=[self.campaign.pk]),
+            reverse("sessions:class_detail", args=[self.school_class.pk]),
+            reverse("sessions:class_edit", args=[self.school_class.pk]),
         ]
 
     def staff_post_urls(self):
         pk = self.school_class.pk
         return [
-            reverse("schedule:slot_delete", args=[self.other_slot.pk]),
-            reverse("schedule:class_up", args=[pk]),
-            reverse("schedule:class_down", args=[pk]),
-            reverse("schedule:class_move", args=[pk]),
-            reverse("schedule:class_defer", args=[pk]),
-            reverse("schedule:class_monitor", args=[pk]),
-            reverse("schedule:class_passwords", args=[pk]),
-            reverse("schedule:class_swap", args=[self.campaign.pk]),
+            reverse("sessions:slot_delete", args=[self.other_slot.pk]),
+            reverse("sessions:class_up", args=[pk]),
+            reverse("sessions:class_down", args=[pk]),
+            reverse("sessions:class_move", args=[pk]),
+            reverse("sessions:class_defer", args=[pk]),
+            reverse("sessions:class_monitor", args=[pk]),
+            reverse("sessions:class_passwords", args=[pk]),
+            reverse("sessions:class_swap", args=[self.campaign.pk]),
         ]
 
     def test_anonymous_users_are_sent_to_login_from_every_protected_page(self):
         protected = self.staff_urls() + [
-            reverse("schedule:student_home"),
-            reverse("schedule:monitor_home"),
+            reverse("sessions:student_home"),
+            reverse("sessions:monitor_home"),
         ]
         for url in protected:
             response = self.client.get(url)
@@ -107,15 +107,15 @@ class PermissionMatrixTests(Personas):
     def test_the_student_page_is_for_students_only(self):
         for user in (self.staff, self.crew):
             self.client.force_login(user)
-            self.assertEqual(self.client.get(reverse("schedule:student_home")).status_code, 403)
+            self.assertEqual(self.client.get(reverse("sessions:student_home")).status_code, 403)
 
     def test_the_monitor_page_refuses_a_plain_student(self):
         self.client.force_login(self.student_user)
-        self.assertEqual(self.client.get(reverse("schedule:monitor_home")).status_code, 403)
+        self.assertEqual(self.client.get(reverse("sessions:monitor_home")).status_code, 403)
 
     def test_a_monitor_sees_their_own_class_and_no_other(self):
         self.client.force_login(self.other_monitor_user)
-        response = self.client.get(reverse("schedule:monitor_home"))
+        response = self.client.get(reverse("sessions:monitor_home"))
         self.assertContains(response, "造价1171")
         self.assertContains(response, self.other_student.student_id)
         self.assertNotContains(response, self.student.student_id)
@@ -130,7 +130,7 @@ def lookup_result(response) -> str:
 
 class PublicPageTests(Personas):
     def test_the_home_page_shows_the_schedule_venues_and_rules(self):
-        response = self.client.get(reverse("schedule:home"))
+        response = self.client.get(reverse("sessions:home"))
         self.assertContains(response, "2020届毕业生图像采集")
         self.assertContains(response, "10:30—12:00")
         self.assertContains(response, "会计1171")
@@ -141,13 +141,13 @@ class PublicPageTests(Personas):
 
     def test_an_unpublished_campaign_is_not_shown(self):
         type(self.campaign).objects.update(published=False)
-        response = self.client.get(reverse("schedule:home"))
+        response = self.client.get(reverse("sessions:home"))
         self.assertContains(response, "尚未发布")
         self.assertNotContains(response, "会计1171")
 
     def test_the_lookup_shows_slot_venue_and_position_only(self):
         response = self.client.post(
-            reverse("schedule:lookup"), {"student_id": "1703010101", "name": "王堃"}
+            reverse("sessions:lookup"), {"student_id": "1703010101", "name": "王堃"}
         )
         self.assertContains(response, "10:30—12:00")
         self.assertContains(response, "明理楼(南栋)109教室")
@@ -157,26 +157,26 @@ class PublicPageTests(Personas):
 
     def test_a_wrong_name_and_an_unknown_id_get_the_same_answer(self):
         wrong_name = self.client.post(
-            reverse("schedule:lookup"), {"student_id": "1703010101", "name": "王五"}
+            reverse("sessions:lookup"), {"student_id": "1703010101", "name": "王五"}
         )
         unknown_id = self.client.post(
-            reverse("schedule:lookup"), {"student_id": "1799999999", "name": "王堃"}
+            reverse("sessions:lookup"), {"student_id": "1799999999", "name": "王堃"}
         )
         self.assertContains(wrong_name, "没有找到与此学号和姓名相符的记录")
         self.assertEqual(lookup_result(wrong_name), lookup_result(unknown_id))
 
     def test_an_empty_lookup_asks_for_both_fields(self):
-        response = self.client.post(reverse("schedule:lookup"), {"student_id": "  ", "name": ""})
+        response = self.client.post(reverse("sessions:lookup"), {"student_id": "  ", "name": ""})
         self.assertContains(response, "这个字段是必填项")
         self.assertNotContains(response, "lookup-result")
 
     def test_a_phone_set_to_english_still_gets_every_text_in_chinese(self):
         english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
-        home = self.client.get(reverse("schedule:home"), **english)
+        home = self.client.get(reverse("sessions:home"), **english)
         self.assertContains(home, "（星期日）")
         self.assertNotContains(home, "Sunday")
         empty = self.client.post(
-            reverse("schedule:lookup"), {"student_id": "", "name": ""}, **english
+            reverse("sessions:lookup"), {"student_id": "", "name": ""}, **english
         )
         self.assertContains(empty, "这个字段是必填项")
         self.assertNotContains(empty, "This field is required")
@@ -185,7 +185,7 @@ class PublicPageTests(Personas):
 class StudentPageTests(Personas):
     def test_a_student_sees_slot_queue_and_own_full_id(self):
         self.client.force_login(self.student_user)
-        response = self.client.get(reverse("schedule:student_home"))
+        response = self.client.get(reverse("sessions:student_home"))
         self.assertContains(response, "10:30—12:00")
         self.assertContains(response, "本时段第 <strong>1</strong> 个班")
         self.assertContains(response, "43010320010512102X")
@@ -196,9 +196,10 @@ class StudentPageTests(Personas):
 
         payment_record(student=self.student, by=self.monitor_user)
         self.client.force_login(self.monitor_user)
-        response = self.client.get(reverse("schedule:monitor_home"))
+        response = self.client.get(reverse("sessions:monitor_home"))
         rows = {
-            r.student.student_id: (r.card.label, r.payment.label) for r in response.context["rows"]
+            r.student.student_id: (r.card.label, r.payment.label)
+            for r in response.context["readiness"].rows
         }
         self.assertEqual(rows[self.student.student_id], ("未核对", "已缴"))
         self.assertEqual(rows[self.monitor.student_id], ("未核对", "未缴"))
@@ -206,7 +207,7 @@ class StudentPageTests(Personas):
 
     def test_a_monitor_sees_classmates_ids_masked(self):
         self.client.force_login(self.monitor_user)
-        response = self.client.get(reverse("schedule:monitor_home"))
+        response = self.client.get(reverse("sessions:monitor_home"))
         self.assertContains(response, "4301**********102X")
         self.assertNotContains(response, "43010320010512102X")
         self.assertContains(response, self.monitor.id_number)
@@ -219,7 +220,7 @@ class StaffScheduleFormTests(Personas):
     def test_the_bulk_editor_reorders_classes(self):
         extra = make_class(self.campaign, self.slot, name="会计1172")
         response = self.client.post(
-            reverse("schedule:schedule_edit", args=[self.campaign.pk]),
+            reverse("sessions:schedule_edit", args=[self.campaign.pk]),
             {
                 "slot_%d" % self.slot.pk: "会计1172、会计1171",
                 "slot_%d" % self.other_slot.pk: "造价1171",
@@ -231,13 +232,13 @@ class StaffScheduleFormTests(Personas):
 
     def test_a_class_named_twice_is_a_form_error_and_nothing_is_saved(self):
         response = self.client.post(
-            reverse("schedule:schedule_edit", args=[self.campaign.pk]),
+            reverse("sessions:schedule_edit", args=[self.campaign.pk]),
             {
                 "slot_%d" % self.slot.pk: "造价1171",
                 "slot_%d" % self.other_slot.pk: "造价1171、会计1171",
             },
         )
-        self.assertContains(response, "班级 造价1171 出现了两次")
+        self.assertContains(response, "班级 造价1171 被安排了两次")
         self.school_class.refresh_from_db()
         self.other_class.refresh_from_db()
         self.assertEqual(self.school_class.slot_id, self.slot.pk)
@@ -245,14 +246,14 @@ class StaffScheduleFormTests(Personas):
 
     def test_an_unknown_class_name_is_reported(self):
         response = self.client.post(
-            reverse("schedule:schedule_edit", args=[self.campaign.pk]),
+            reverse("sessions:schedule_edit", args=[self.campaign.pk]),
             {"slot_%d" % self.slot.pk: "会计1171、不存在1171"},
         )
         self.assertContains(response, "没有名为“不存在1171”的班级")
 
     def test_an_overlapping_slot_is_a_form_error_and_nothing_is_saved(self):
         response = self.client.post(
-            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            reverse("sessions:slot_create", args=[self.campaign.pk]),
             {"date": "2018-11-11", "start": "11:00", "end": "13:45", "venue": self.venue.pk},
         )
         self.assertContains(response, "重叠")
@@ -260,7 +261,7 @@ class StaffScheduleFormTests(Personas):
 
     def test_a_slot_ending_before_it_starts_is_a_form_error(self):
         response = self.client.post(
-            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            reverse("sessions:slot_create", args=[self.campaign.pk]),
             {"date": "2018-11-11", "start": "18:00", "end": "17:00", "venue": self.venue.pk},
         )
         self.assertContains(response, "结束时间必须晚于开始时间")
@@ -268,7 +269,7 @@ class StaffScheduleFormTests(Personas):
 
     def test_garbage_in_a_slot_form_is_reported_not_a_500(self):
         response = self.client.post(
-            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            reverse("sessions:slot_create", args=[self.campaign.pk]),
             {"date": "11/31/2018", "start": "25:00", "end": "x", "venue": "999"},
         )
         self.assertEqual(response.status_code, 200)
@@ -276,7 +277,7 @@ class StaffScheduleFormTests(Personas):
 
     def test_a_new_slot_is_saved(self):
         response = self.client.post(
-            reverse("schedule:slot_create", args=[self.campaign.pk]),
+            reverse("sessions:slot_create", args=[self.campaign.pk]),
             {"date": "2018-11-11", "start": "15:30", "end": "16:30", "venue": self.venue.pk},
         )
         self.assertEqual(response.status_code, 302)
@@ -284,7 +285,7 @@ class StaffScheduleFormTests(Personas):
 
     def test_a_campaign_with_a_negative_fee_is_refused(self):
         response = self.client.post(
-            reverse("schedule:campaign_edit", args=[self.campaign.pk]),
+            reverse("sessions:campaign_edit", args=[self.campaign.pk]),
             {
                 "title": "x",
                 "graduation_year": 2020,
@@ -302,7 +303,7 @@ class StaffScheduleFormTests(Personas):
 
     def test_swapping_a_class_with_itself_is_refused(self):
         response = self.client.post(
-            reverse("schedule:class_swap", args=[self.campaign.pk]),
+            reverse("sessions:class_swap", args=[self.campaign.pk]),
             {"first": self.school_class.pk, "second": self.school_class.pk},
             follow=True,
         )
@@ -311,7 +312,7 @@ class StaffScheduleFormTests(Personas):
     def test_moving_to_a_slot_of_another_campaign_is_refused(self):
         foreign = make_slot(make_campaign(), self.venue, "06:00", "07:00")
         response = self.client.post(
-            reverse("schedule:class_move", args=[self.school_class.pk]),
+            reverse("sessions:class_move", args=[self.school_class.pk]),
             {"slot": foreign.pk},
             follow=True,
         )
@@ -323,12 +324,12 @@ class StaffScheduleFormTests(Personas):
         TimeSlot.objects.filter(pk=self.slot.pk).update()
         self.venue.shots_per_hour = 1
         self.venue.save()
-        response = self.client.get(reverse("schedule:staff_board"))
+        response = self.client.get(reverse("sessions:staff_board"))
         self.assertContains(response, "超出容量")
 
     def test_printing_password_slips_shows_each_password_once_and_uncached(self):
         response = self.client.post(
-            reverse("schedule:class_passwords", args=[self.school_class.pk])
+            reverse("sessions:class_passwords", args=[self.school_class.pk])
         )
         self.assertEqual(response["Cache-Control"], "no-store")
         codes = re.findall(r"<code>([^<]+)</code>", response.content.decode())
@@ -339,7 +340,7 @@ class StaffScheduleFormTests(Personas):
             self.assertIs(user.check_password(password), True)
 
     def test_a_non_numeric_campaign_parameter_is_a_404(self):
-        response = self.client.get(reverse("schedule:staff_board") + "?campaign=abc")
+        response = self.client.get(reverse("sessions:staff_board") + "?campaign=abc")
         self.assertEqual(response.status_code, 404)
 
 
@@ -369,12 +370,12 @@ class QueryCountTests(TestCase):
         staff = make_staff()
         self.build(2, 1)
         small = (
-            self.count(reverse("schedule:staff_board"), staff),
-            self.count(reverse("schedule:home")),
+            self.count(reverse("sessions:staff_board"), staff),
+            self.count(reverse("sessions:home")),
         )
         # A newer campaign becomes the one both pages show.
         self.build(20, 3)
-        large = (self.count(reverse("schedule:staff_board")), self.count(reverse("schedule:home")))
+        large = (self.count(reverse("sessions:staff_board")), self.count(reverse("sessions:home")))
         self.assertEqual(small, large)
 
     def test_the_monitor_page_does_not_grow_with_students(self):
@@ -384,11 +385,11 @@ class QueryCountTests(TestCase):
             make_student(large_class)
         _, small_user = make_monitor(small_class)
         _, large_user = make_monitor(large_class)
-        small = self.count(reverse("schedule:monitor_home"), small_user)
-        large = self.count(reverse("schedule:monitor_home"), large_user)
+        small = self.count(reverse("sessions:monitor_home"), small_user)
+        large = self.count(reverse("sessions:monitor_home"), large_user)
         self.assertEqual(small, large)
         with self.assertNumQueries(large):
-            self.client.get(reverse("schedule:monitor_home"))
+            self.client.get(reverse("sessions:monitor_home"))
 
 
 class StaffClassAndVenueFormTests(Personas):
@@ -397,30 +398,30 @@ class StaffClassAndVenueFormTests(Personas):
 
     def test_a_duplicate_class_name_in_the_campaign_is_a_form_error(self):
         response = self.client.post(
-            reverse("schedule:class_create", args=[self.campaign.pk]), {"name": " 会计 1171 "}
+            reverse("sessions:class_create", args=[self.campaign.pk]), {"name": " 会计 1171 "}
         )
         self.assertContains(response, "本次采集已有名为“会计1171”的班级")
         self.assertEqual(self.campaign.classes.filter(name="会计1171").count(), 1)
 
     def test_a_new_class_is_created_unassigned(self):
         response = self.client.post(
-            reverse("schedule:class_create", args=[self.campaign.pk]),
+            reverse("sessions:class_create", args=[self.campaign.pk]),
             {"name": "会计1178", "major": "会计", "entry_year": 2017},
         )
         created = self.campaign.classes.get(name="会计1178")
-        self.assertRedirects(response, reverse("schedule:class_detail", args=[created.pk]))
+        self.assertRedirects(response, reverse("sessions:class_detail", args=[created.pk]))
         self.assertIsNone(created.slot_id)
 
     def test_a_venue_needs_a_positive_rate_and_a_unique_name(self):
         response = self.client.post(
-            reverse("schedule:venue_create"), {"name": "明理楼(南栋)109教室", "shots_per_hour": 0}
+            reverse("sessions:venue_create"), {"name": "明理楼(南栋)109教室", "shots_per_hour": 0}
         )
         self.assertContains(response, "每小时拍摄人数应在 1 至 2000 之间")
         self.assertContains(response, "已存在")
 
     def test_setting_a_student_of_another_class_as_monitor_is_refused(self):
         response = self.client.post(
-            reverse("schedule:class_monitor", args=[self.school_class.pk]),
+            reverse("sessions:class_monitor", args=[self.school_class.pk]),
             {"student": self.other_student.pk},
             follow=True,
         )
@@ -430,14 +431,14 @@ class StaffClassAndVenueFormTests(Personas):
 
     def test_a_garbage_monitor_id_is_a_message_not_a_500(self):
         response = self.client.post(
-            reverse("schedule:class_monitor", args=[self.school_class.pk]),
+            reverse("sessions:class_monitor", args=[self.school_class.pk]),
             {"student": "abc"},
             follow=True,
         )
         self.assertContains(response, "没有这名学生")
 
     def test_deferring_and_restoring_a_class(self):
-        url = reverse("schedule:class_defer", args=[self.other_class.pk])
+        url = reverse("sessions:class_defer", args=[self.other_class.pk])
         self.client.post(url, {"deferred": "1"})
         self.other_class.refresh_from_db()
         self.assertEqual((self.other_class.status, self.other_class.slot_id), ("deferred", None))
@@ -451,7 +452,7 @@ class CategoryRuleEditTests(Personas):
         from tests.factories import make_category_rule
 
         self.rule = make_category_rule(self.campaign, "alumni", slot=self.slot, label="往届生")
-        self.url = reverse("schedule:category_rule_edit", args=[self.rule.pk])
+        self.url = reverse("sessions:category_rule_edit", args=[self.rule.pk])
 
     def test_staff_move_a_group_of_individuals_to_another_slot(self):
         self.client.force_login(self.staff)
@@ -474,7 +475,7 @@ class CategoryRuleEditTests(Personas):
         self.client.post(
             self.url, {"slot": "", "education_type": "regular_junior", "school_type": "regular"}
         )
-        response = self.client.get(reverse("schedule:staff_board"))
+        response = self.client.get(reverse("sessions:staff_board"))
         self.assertContains(response, "未安排时段的个人类别")
         self.assertContains(response, "往届生")
 

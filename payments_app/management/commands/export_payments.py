@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from payments_app.exports import payment_list_export
-from sessions_app.models import Campaign, SchoolClass
+from sessions_app.campaigns import campaign_for_command
+from sessions_app.models import SchoolClass
 
 
 class Command(BaseCommand):
@@ -14,17 +15,14 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="输出文件路径")
         parser.add_argument("--class", dest="class_name", help="只导出这个班级（班级名称）")
         parser.add_argument("--college", help="只导出这个学院的班级（学院名称）")
-        parser.add_argument("--campaign", type=int, help="采集活动 ID（默认最新的一次）")
+        parser.add_argument("--campaign", type=int, help="采集活动 ID（只有一个采集活动时可省略）")
         parser.add_argument("--unpaid", action="store_true", help="只导出未缴费名单")
         parser.add_argument(
             "--one-sheet", action="store_true", help="Excel 中所有班级放在一张表（带班级列）"
         )
 
     def handle(self, *args, format, output, class_name, college, campaign, unpaid, **options):
-        campaigns = Campaign.objects.order_by("-graduation_year", "-id")
-        selected = campaigns.filter(pk=campaign).first() if campaign else campaigns.first()
-        if selected is None:
-            raise CommandError("没有找到采集活动。")
+        selected = campaign_for_command(campaign)
         classes = SchoolClass.objects.filter(campaign=selected)
         scope = ""
         if college:

@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sessions_app.campaigns import campaign_for_command
 from sessions_app.exports import FORMATS, KINDS, ExportError, export_file
-from sessions_app.models import Campaign, TimeSlot
-from sessions_app.selectors import campaign_latest
+from sessions_app.models import TimeSlot
 
 
 class Command(BaseCommand):
@@ -20,19 +20,18 @@ class Command(BaseCommand):
             "--format", dest="fmt", choices=("xlsx", "pdf"), help="default: the kind's usual"
         )
         parser.add_argument("--output", required=True, metavar="FILE")
-        parser.add_argument("--campaign", type=int, metavar="ID", help="default: the newest")
+        parser.add_argument(
+            "--campaign",
+            type=int,
+            metavar="ID",
+            help="campaign id (may be left out when there is only one campaign)",
+        )
         parser.add_argument(
             "--slot", type=int, metavar="ID", help="sign-in sheets of one slot only"
         )
 
     def handle(self, *args, kind, fmt=None, output, campaign=None, slot=None, **options):
-        target = (
-            Campaign.objects.filter(pk=campaign).first()
-            if campaign is not None
-            else campaign_latest()
-        )
-        if target is None:
-            raise CommandError("没有这个采集活动。")
+        target = campaign_for_command(campaign)
         slot_obj = None
         if slot is not None:
             slot_obj = TimeSlot.objects.filter(pk=slot, campaign=target).first()

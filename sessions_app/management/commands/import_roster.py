@@ -4,9 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions_app.models import Campaign
-from sessions_app.roster_import import RosterFileError, roster_import, table_read
-from sessions_app.selectors import campaign_latest
+from sessions_app.campaigns import campaign_for_command
+from sessions_app.roster.reader import table_read
+from sessions_app.roster.services import roster_import
+from sessions_app.roster.table import RosterFileError
 
 
 class Command(BaseCommand):
@@ -20,18 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the .xlsx, .xls or .csv file")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument(
-            "--campaign", type=int, metavar="ID", help="campaign id (default: the newest)"
+            "--campaign",
+            type=int,
+            metavar="ID",
+            help="campaign id (may be left out when there is only one campaign)",
         )
 
     def handle(self, *args, file, dry_run=False, campaign=None, **options):
-        if campaign is not None:
-            target = Campaign.objects.filter(pk=campaign).first()
-            if target is None:
-                raise CommandError("没有编号为 %d 的采集活动。" % campaign, returncode=2)
-        else:
-            target = campaign_latest()
-            if target is None:
-                raise CommandError("还没有采集活动：请先运行 load_notice。", returncode=2)
+        target = campaign_for_command(campaign)
         path = Path(file)
         try:
             data = path.read_bytes()

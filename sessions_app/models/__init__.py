@@ -1,0 +1,43 @@
+"""The models of sessions_app: the schedule, and the shoot day built on it."""
+
+from sessions_app.models.schedule import (
+    Campaign,
+    CategoryRule,
+    College,
+    EducationType,
+    Gender,
+    SchoolClass,
+    SchoolType,
+    Student,
+    StudentCategory,
+    TimeSlot,
+    Venue,
+)
+from sessions_app.models.shootday import (
+    CardCorrection,
+    ChsiCheck,
+    ClassClose,
+    Shot,
+    ShotAbsence,
+    ShotCounter,
+)
+
+__all__ = [
+    "Campaign",
+    "CardCorrection",
+    "CategoryRule",
+    "ChsiCheck",
+    "ClassClose",
+    "College",
+    "EducationType",
+    "Gender",
+    "SchoolClass",
+    "SchoolType",
+    "Shot",
+    "ShotAbsence",
+    "ShotCounter",
+    "Student",
+    "StudentCategory",
+    "TimeSlot",
+    "Venue",
+]

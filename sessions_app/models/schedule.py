@@ -1,0 +1,304 @@
+"""The schedule: campaign, venues, time slots, colleges, classes and students."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cards_app.rules import mask_id_number
+
+
+class StudentCategory(models.TextChoices):
+    CURRENT = "current", _("应届在校生")
+    EARLIER_UNSHOT = "earlier_unshot", _("2016级等未拍照在校生")
+    ALUMNI = "alumni", _("往届生")
+    ADULT = "adult", _("成教生")
+
+
+class EducationType(models.TextChoices):
+    """学历类别 bubbles on the card."""
+
+    REGULAR_JUNIOR = "regular_junior", _("普通专科")
+    REGULAR_BACHELOR = "regular_bachelor", _("普通本科")
+    ADULT_JUNIOR = "adult_junior", _("成人专科")
+    ADULT_BACHELOR = "adult_bachelor", _("成人本科")
+
+
+class SchoolType(models.TextChoices):
+    """所在校别 bubbles on the card."""
+
+    REGULAR = "regular", _("普通高校")
+    ADULT = "adult", _("成人高校")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Campaign(models.Model):
+    """One capture day (or days) for one graduating year."""
+
+    title = models.CharField(_("标题"), max_length=100)
+    graduation_year = models.PositiveSmallIntegerField(_("毕业年份"))
+    scope = models.TextField(_("参加范围"), blank=True)
+    fee = models.DecimalField(
+        _("每人费用（元）"), max_digits=8, decimal_places=2, default=Decimal("20.00")
+    )
+    fee_includes = models.CharField(_("费用包含"), max_length=100, blank=True)
+    makeup_centre_name = models.CharField(_("补拍地点名称"), max_length=100)
+    makeup_centre_address = models.CharField(_("补拍地址"), max_length=200)
+    makeup_centre_phone = models.CharField(_("补拍电话"), max_length=50)
+    chsi_check_working_days = models.PositiveSmallIntegerField(
+        _("学信网核对（拍摄后工作日）"), default=4
+    )
+    dress_rules = models.TextField(_("着装要求"), blank=True)
+    bring_items = models.TextField(_("需携带"), blank=True)
+    issued_by = models.CharField(_("发布单位"), max_length=50, default="教务处")
+    issued_on = models.DateField(_("发布日期"), null=True, blank=True)
+    published = models.BooleanField(_("已发布"), default=False)
+
+    class Meta:
+        verbose_name = _("采集活动")
+        verbose_name_plural = _("采集活动")
+        ordering = ["-graduation_year", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(fee__gte=0), name="campaign_fee_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Venue(models.Model):
+    name = models.CharField(_("地点"), max_length=100, unique=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    shots_per_hour = models.PositiveIntegerField(_("每小时拍摄人数"), default=300)
+
+    class Meta:
+        verbose_name = _("拍摄地点")
+        verbose_name_plural = _("拍摄地点")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shots_per_hour__gt=0), name="venue_shots_per_hour_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TimeSlot(models.Model):
+    """A period at one venue; no two slots of one venue overlap (see migration 0002)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="slots", verbose_name=_("采集活动")
+    )
+    date = models.DateField(_("日期"))
+    start = models.TimeField(_("开始"))
+    end = models.TimeField(_("结束"))
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, related_name="slots", verbose_name=_("地点")
+    )
+
+    class Meta:
+        verbose_name = _("拍摄时段")
+        verbose_name_plural = _("拍摄时段")
+        ordering = ["date", "start", "venue_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="slot_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return "%s %s—%s" % (
+            self.date.isoformat(),
+            self.start.strftime("%H:%M"),
+            self.end.strftime("%H:%M"),
+        )
+
+    @property
+    def duration_minutes(self) -> int:
+        start = datetime.datetime.combine(self.date, self.start)
+        end = datetime.datetime.combine(self.date, self.end)
+        return int((end - start).total_seconds() // 60)
+
+    @property
+    def capacity(self) -> int:
+        """Students the venue can shoot in this slot, at its hourly rate."""
+        return self.duration_minutes * self.venue.shots_per_hour // 60
+
+    @property
+    def period_label(self) -> str:
+        return _("上午") if self.start.hour < 12 else _("下午")
+
+
+class College(models.Model):
+    name = models.CharField(_("学院"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("学院")
+        verbose_name_plural = _("学院")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolClass(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("已安排")
+        DEFERRED = "deferred", _("推迟至下一年")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="classes", verbose_name=_("采集活动")
+    )
+    name = models.CharField(_("班级"), max_length=50)
+    major = models.CharField(_("专业"), max_length=50, blank=True)
+    entry_year = models.PositiveSmallIntegerField(_("入学年份"), null=True, blank=True)
+    college = models.ForeignKey(
+        College,
+        on_delete=models.PROTECT,
+        related_name="classes",
+        null=True,
+        blank=True,
+        verbose_name=_("学院"),
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status, default=Status.SCHEDULED)
+    slot = models.ForeignKey(
+        TimeSlot,
+        on_delete=models.SET_NULL,
+        related_name="classes",
+        null=True,
+        blank=True,
+        verbose_name=_("拍摄时段"),
+    )
+    position = models.PositiveSmallIntegerField(_("时段内顺序"), null=True, blank=True)
+    monitor = models.OneToOneField(
+        "Student",
+        on_delete=models.SET_NULL,
+        related_name="monitored_class",
+        null=True,
+        blank=True,
+        verbose_name=_("班长"),
+    )
+
+    class Meta:
+        verbose_name = _("班级")
+        verbose_name_plural = _("班级")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="class_unique_per_campaign"),
+            models.UniqueConstraint(
+                fields=["slot", "position"], name="class_unique_position_in_slot"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot__isnull=True, position__isnull=True)
+                | Q(slot__isnull=False, position__isnull=False),
+                name="class_slot_has_position",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="deferred") | Q(slot__isnull=True),
+                name="class_deferred_has_no_slot",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CategoryRule(models.Model):
+    """What a category of student puts on the card, and the slot of those without a class."""
+
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="category_rules",
+        verbose_name=_("采集活动"),
+    )
+    category = models.CharField(_("类别"), max_length=20, choices=StudentCategory)
+    label = models.CharField(_("通知中的称呼"), max_length=50)
+    education_type = models.CharField(_("学历类别"), max_length=20, choices=EducationType)
+    school_type = models.CharField(
+        _("所在校别"), max_length=20, choices=SchoolType, default=SchoolType.REGULAR
+    )
+    slot = models.ForeignKey(
+        TimeSlot,
+        on_delete=models.SET_NULL,
+        related_name="category_rules",
+        null=True,
+        blank=True,
+        verbose_name=_("无班级者的拍摄时段"),
+    )
+    position = models.PositiveSmallIntegerField(_("时段内顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("类别规则")
+        verbose_name_plural = _("类别规则")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "category"], name="category_rule_unique"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Student(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="students", verbose_name=_("采集活动")
+    )
+    # 学号 and 身份证号 are text: leading zeros and the X must survive everywhere.
+    student_id = models.CharField(_("学号"), max_length=20, unique=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender, blank=True)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="students",
+        null=True,
+        blank=True,
+        verbose_name=_("班级"),
+    )
+    category = models.CharField(
+        _("类别"), max_length=20, choices=StudentCategory, default=StudentCategory.CURRENT
+    )
+    education_type = models.CharField(
+        _("学历类别"), max_length=20, choices=EducationType, default=EducationType.REGULAR_JUNIOR
+    )
+    school_type = models.CharField(
+        _("所在校别"), max_length=20, choices=SchoolType, default=SchoolType.REGULAR
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="student",
+        null=True,
+        blank=True,
+        verbose_name=_("登录账号"),
+    )
+    must_change_password = models.BooleanField(_("首次登录须改密码"), default=True)
+
+    class Meta:
+        verbose_name = _("学生")
+        verbose_name_plural = _("学生")
+        ordering = ["student_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(category="current") | Q(school_class__isnull=False),
+                name="student_current_has_class",
+            ),
+        ]
+
+    def __str__(self):
+        return "%s %s" % (self.student_id, self.name)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)

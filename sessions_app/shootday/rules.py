@@ -1,0 +1,472 @@
+"""The shoot day's pure rules: the 学信网 deadline in working days, the pace measured
+from photo times and the delay it makes, where a student stands, the queue's entries
+and which of them is being shot, the number log's explanations, and who goes to the
+make-up centre.
+
+They take ``now`` and plain values or loaded records and never query, so they are
+tested without a database or a frozen clock; shootday/selectors.py loads and calls them.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import chinese_calendar
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sessions_app.models import SchoolClass, Shot, ShotAbsence, Student, TimeSlot
+from sessions_app.rules import planned_starts
+
+# Working days, pace and delay ---------------------------------------------------------
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """Return whether ``day`` is a working day in mainland China.
+
+    chinese_calendar knows the State Council's holidays and the adjusted working
+    Saturdays and Sundays (调休) of the years it was published for; outside them only
+    weekends count as days off.
+    """
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def calendar_knows(day: datetime.date) -> bool:
+    """Return whether the holiday calendar covers ``day``'s year."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def chsi_deadline(*, shoot_date: datetime.date, working_days: int) -> datetime.date:
+    """Return the last day to check the photo on chsi.com.cn: the ``working_days``-th
+    working day after the shoot (the shoot day itself does not count)."""
+    day, counted = shoot_date, 0
+    while counted < working_days:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+# A pause longer than this between two photos is a break (lunch, the gap between
+# slots), not slow work: it is left out of the pace.
+BREAK_MINUTES = 10
+# Fewer measured photos than this and the venue's planned rate is used instead.
+MIN_MEASURED_PHOTOS = 5
+
+
+@dataclass(frozen=True)
+class Pace:
+    per_minute: float
+    measured: bool
+    photos: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.measured:
+            return _("实测每分钟 %(rate).1f 人（按已拍 %(n)d 人计）") % {
+                "rate": self.per_minute,
+                "n": self.photos,
+            }
+        return _("按计划每分钟 %(rate).1f 人估算") % {"rate": self.per_minute}
+
+
+def measured_pace(
+    *, photo_times: list[datetime.datetime], now: datetime.datetime, planned_per_hour: int
+) -> Pace:
+    """Return students per minute so far, from the times photos were taken.
+
+    Each interval between consecutive photos counts as working time unless it is a
+    break (longer than BREAK_MINUTES); so does the time since the last photo, so a desk
+    that has stalled slows the estimate at once. With too few photos the venue's
+    planned rate is returned instead.
+    """
+    planned = Pace(per_minute=planned_per_hour / 60, measured=False)
+    times = sorted(t for t in photo_times if t <= now)
+    if len(times) < MIN_MEASURED_PHOTOS:
+        return planned
+    limit = datetime.timedelta(minutes=BREAK_MINUTES)
+    working = datetime.timedelta()
+    intervals = 0
+    for before, after in zip(times, times[1:], strict=False):
+        if after - before <= limit:
+            working += after - before
+            intervals += 1
+    since_last = now - times[-1]
+    if since_last <= limit:
+        working += since_last
+    minutes = working.total_seconds() / 60
+    if intervals < MIN_MEASURED_PHOTOS - 1 or minutes <= 0:
+        return planned
+    return Pace(per_minute=intervals / minutes, measured=True, photos=len(times))
+
+
+def minutes_for(students: int, pace: Pace) -> datetime.timedelta:
+    return datetime.timedelta(minutes=students / pace.per_minute)
+
+
+def delay_minutes(expected: datetime.datetime, planned: datetime.datetime) -> int:
+    """Return how many whole minutes ``expected`` is after ``planned`` (negative: ahead)."""
+    seconds = (expected - planned).total_seconds()
+    return int(math.copysign(math.floor(abs(seconds) / 60 + 0.5), seconds))
+
+
+def _duration(minutes: int) -> str:
+    if minutes < 60:
+        return _("%d 分钟") % minutes
+    hours, rest = divmod(minutes, 60)
+    if not rest:
+        return _("%d 小时") % hours
+    return _("%(h)d 小时 %(m)d 分钟") % {"h": hours, "m": rest}
+
+
+def delay_label(minutes: int) -> str:
+    if minutes > 0:
+        return _("比通知时间晚约 %s") % _duration(minutes)
+    if minutes < 0:
+        return _("比通知时间早约 %s") % _duration(-minutes)
+    return _("与通知时间一致")
+
+
+# Where a student stands on the day --------------------------------------------------------
+
+STATE_PENDING = "pending"
+STATE_NUMBERED = "numbered"
+STATE_PHOTOGRAPHED = "photographed"
+STATE_ABSENT = "absent"
+
+STATE_LABELS = {
+    STATE_PENDING: gettext_lazy("未拍摄"),
+    STATE_NUMBERED: gettext_lazy("已取号待拍"),
+    STATE_PHOTOGRAPHED: gettext_lazy("已拍摄"),
+    STATE_ABSENT: gettext_lazy("缺席"),
+}
+
+
+@dataclass
+class ShootStatus:
+    """Where one student stands on the day, from their numbers and absences."""
+
+    shots: list[Shot] = field(default_factory=list)
+    absent: ShotAbsence | None = None
+
+    @property
+    def photographed_shots(self) -> list[Shot]:
+        return [s for s in self.shots if s.status == Shot.Status.PHOTOGRAPHED]
+
+    @property
+    def open_shot(self) -> Shot | None:
+        return next((s for s in self.shots if s.status == Shot.Status.ASSIGNED), None)
+
+    @property
+    def state(self) -> str:
+        if self.photographed_shots:
+            return STATE_PHOTOGRAPHED
+        if self.open_shot is not None:
+            return STATE_NUMBERED
+        if self.absent is not None:
+            return STATE_ABSENT
+        return STATE_PENDING
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def photographed_twice(self) -> bool:
+        return len(self.photographed_shots) > 1
+
+    @property
+    def last_photographed_at(self):
+        times = [s.photographed_at for s in self.photographed_shots]
+        return max(times) if times else None
+
+    @property
+    def numbers(self) -> str:
+        return "、".join(str(s.number) for s in self.shots if s.status != Shot.Status.VOID)
+
+
+# The queue: entries of slots ---------------------------------------------------------------
+
+
+@dataclass
+class QueueEntry:
+    """A class (or a group of individuals) in a slot, with its progress on the day."""
+
+    key: str
+    name: str
+    slot: TimeSlot
+    position: int
+    school_class: SchoolClass | None
+    student_ids: list[int]
+    photographed: int = 0
+    absent: int = 0
+    numbered: int = 0
+    waiting_ids: list[int] = field(default_factory=list)  # not shot, not absent
+    closed: bool = False
+    last_activity: datetime.datetime | None = None
+    planned_start: datetime.datetime | None = None
+    expected_start: datetime.datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.student_ids)
+
+    @property
+    def remaining(self) -> int:
+        """Return the students still to be photographed who may yet come."""
+        return max(self.total - self.photographed - self.absent, 0)
+
+    @property
+    def done(self) -> bool:
+        return self.closed or (self.total > 0 and self.remaining == 0)
+
+    @property
+    def started(self) -> bool:
+        return self.photographed + self.numbered > 0
+
+    @property
+    def delay(self) -> int | None:
+        if self.expected_start is None or self.planned_start is None:
+            return None
+        return delay_minutes(self.expected_start, self.planned_start)
+
+
+def aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """Return the moment a day and time of the schedule stand for, in the project's zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+def current_entry(entries: list[QueueEntry], *, now: datetime.datetime) -> QueueEntry | None:
+    """Return the entry being shot: of those not done, the one with the latest desk
+    activity; with none active, the first once its slot has begun; else None."""
+    open_entries = [e for e in entries if not e.done]
+    active = [e for e in open_entries if e.last_activity is not None]
+    if active:
+        return max(active, key=lambda e: e.last_activity)
+    if open_entries and now >= aware(open_entries[0].slot.date, open_entries[0].slot.start):
+        return open_entries[0]
+    return None
+
+
+def desk_entry(entries: list[QueueEntry], *, now: datetime.datetime) -> QueueEntry | None:
+    """Return the entry the desk calls its students from: the one being shot, else the
+    next to come."""
+    return current_entry(entries, now=now) or next((e for e in entries if not e.done), None)
+
+
+def plan_entry_starts(entries: list[QueueEntry]) -> None:
+    """Set each entry's planned start (entries in shooting order, of one or more slots)."""
+    by_slot: dict[int, list[QueueEntry]] = defaultdict(list)
+    for entry in entries:
+        by_slot[entry.slot.pk].append(entry)
+    for slot_entries in by_slot.values():
+        slot = slot_entries[0].slot
+        starts = planned_starts(
+            start=aware(slot.date, slot.start),
+            per_hour=slot.venue.shots_per_hour,
+            sizes=[e.total for e in slot_entries],
+        )
+        for entry, start in zip(slot_entries, starts, strict=True):
+            entry.planned_start = start
+
+
+def count_progress(entries: list[QueueEntry], statuses: dict[int, ShootStatus]) -> None:
+    """Count each entry's photographed, numbered and absent students, those still
+    waiting, and the time of its latest desk activity."""
+    for entry in entries:
+        for pk in entry.student_ids:
+            status = statuses[pk]
+            state = status.state
+            if state == STATE_PHOTOGRAPHED:
+                entry.photographed += 1
+            elif state == STATE_NUMBERED:
+                entry.numbered += 1
+            elif state == STATE_ABSENT:
+                entry.absent += 1
+            if state in (STATE_PENDING, STATE_NUMBERED):
+                entry.waiting_ids.append(pk)
+            for shot in status.shots:
+                when = shot.photographed_at or shot.assigned_at
+                if entry.last_activity is None or when > entry.last_activity:
+                    entry.last_activity = when
+
+
+@dataclass
+class Board:
+    """The queue at one venue on one day, as the screen at the door shows it."""
+
+    venue: object
+    day: datetime.date | None
+    slot: TimeSlot | None
+    current: QueueEntry | None
+    upcoming: list[QueueEntry]
+    finished: list[QueueEntry]
+    pace: Pace | None
+    now: datetime.datetime
+    slot_end_expected: datetime.datetime | None = None
+
+    @property
+    def delay(self) -> int | None:
+        """Return minutes behind (positive) or ahead of the notice, from the next class;
+        with no class waiting, from the slot's expected end."""
+        for entry in self.upcoming:
+            if entry.slot.pk == (self.slot.pk if self.slot else None):
+                return entry.delay
+        if self.slot_end_expected is not None and self.slot is not None:
+            return delay_minutes(self.slot_end_expected, aware(self.slot.date, self.slot.end))
+        return None
+
+    @property
+    def delay_label(self) -> str:
+        return delay_label(self.delay) if self.delay is not None else ""
+
+    @property
+    def started(self) -> bool:
+        return self.current is not None or bool(self.finished)
+
+    @property
+    def over(self) -> bool:
+        return self.day is not None and self.day < timezone.localdate(self.now)
+
+
+def board_from_entries(*, entries: list[QueueEntry], pace: Pace, now, venue) -> Board:
+    """Pick the entry being shot and project the start of those still waiting.
+
+    A waiting class starts when the students before it are shot at ``pace``, but
+    never before its own slot's start in the notice.
+    """
+    open_entries = [e for e in entries if not e.done]
+    finished = [e for e in entries if e.done]
+    current = current_entry(entries, now=now)
+    upcoming = [e for e in open_entries if e is not current]
+    cursor = now
+    if current is not None:
+        current.expected_start = current.last_activity or now
+        cursor = now + minutes_for(current.remaining - current.numbered, pace)
+    for entry in upcoming:
+        slot_start = aware(entry.slot.date, entry.slot.start)
+        cursor = max(cursor, slot_start)
+        entry.expected_start = cursor
+        cursor = cursor + minutes_for(entry.remaining, pace)
+    slot = current.slot if current is not None else (upcoming[0].slot if upcoming else None)
+    if slot is None and entries:
+        slot = entries[-1].slot
+    slot_end = None
+    if slot is not None:
+        in_slot = [e for e in ([current] if current else []) + upcoming if e.slot.pk == slot.pk]
+        if in_slot:
+            last = in_slot[-1]
+            slot_end = (
+                now + minutes_for(max(last.remaining - last.numbered, 0), pace)
+                if last is current
+                else last.expected_start + minutes_for(last.remaining, pace)
+            )
+    return Board(
+        venue=venue,
+        day=entries[0].slot.date if entries else None,
+        slot=slot,
+        current=current,
+        upcoming=upcoming,
+        finished=finished,
+        pace=pace,
+        now=now,
+        slot_end_expected=slot_end,
+    )
+
+
+# The number log ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NumberRow:
+    number: int
+    shot: Shot | None
+    explanation: str
+    problem: bool
+
+
+@dataclass
+class NumberLog:
+    last_number: int
+    rows: list[NumberRow]
+    twice: list[tuple[Student, list[Shot]]]
+
+    @property
+    def problems(self) -> list[NumberRow]:
+        return [r for r in self.rows if r.problem]
+
+    @property
+    def void_count(self) -> int:
+        return sum(1 for r in self.rows if r.shot and r.shot.status == Shot.Status.VOID)
+
+    @property
+    def gaps(self) -> list[int]:
+        return [r.number for r in self.rows if r.shot is None]
+
+
+def number_rows(*, last: int, shots: dict[int, object]) -> list[NumberRow]:
+    """Return every number from 1 to ``last``, each with what became of it.
+
+    A number never given out (a gap) and a number left open while later ones were shot
+    are problems; a voided number or a retake shows its reason.
+    """
+    last_photographed = max(
+        (n for n, s in shots.items() if s.status == Shot.Status.PHOTOGRAPHED), default=0
+    )
+    rows = []
+    for number in range(1, last + 1):
+        shot = shots.get(number)
+        if shot is None:
+            rows.append(NumberRow(number, None, _("序号缺失：没有发出记录，请核查。"), True))
+        elif shot.status == Shot.Status.VOID:
+            rows.append(
+                NumberRow(number, shot, _("作废（跳号）：%(r)s") % {"r": shot.void_reason}, False)
+            )
+        elif shot.status == Shot.Status.ASSIGNED:
+            late = number < last_photographed
+            text = (
+                _("已取号但未拍摄，后面的序号已拍：请拍摄或作废并注明原因。")
+                if late
+                else _("已取号，等待拍摄。")
+            )
+            rows.append(NumberRow(number, shot, text, late))
+        elif shot.retake_reason:
+            rows.append(
+                NumberRow(number, shot, _("重拍：%(r)s") % {"r": shot.retake_reason}, False)
+            )
+        else:
+            rows.append(NumberRow(number, shot, _("已拍摄。"), False))
+    return rows
+
+
+# After the day: who goes to the make-up --------------------------------------------------
+
+REASON_ABSENT = gettext_lazy("缺席")
+REASON_CLASS_CLOSED = gettext_lazy("未拍摄（班级已结束拍摄）")
+REASON_SLOT_OVER = gettext_lazy("未拍摄（时段已结束）")
+
+
+def makeup_reason(*, state: str, class_closed: bool, slot_over: bool) -> str:
+    """Return why a student must go to the make-up centre, or "" if they need not.
+
+    Marked absent at the desk; or never photographed once the class was closed or the
+    slot has ended. A student photographed, or holding a number, is not on the list.
+    """
+    if state == STATE_ABSENT:
+        return str(REASON_ABSENT)
+    if state != STATE_PENDING:
+        return ""
+    if class_closed:
+        return str(REASON_CLASS_CLOSED)
+    if slot_over:
+        return str(REASON_SLOT_OVER)
+    return ""

@@ -1,0 +1,640 @@
+"""Reads of the shoot day: the desk, the queue board, class close, make-up, 学信网 check.
+
+The arithmetic of time and the choices of the day are in shootday/rules.py; these
+functions load what the rules need. Each fixes its own queries: a slot costs the same
+few queries whatever the number of its students.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cards_app import rules as card_rules
+from cards_app.rules import normalise_text
+from cards_app.selectors import STATUS_PROBLEM, CardState, card_state_by_student
+from payments_app.models import Handover
+from payments_app.rules import expected_amount
+from payments_app.selectors import PaymentState, payment_state_by_student
+from sessions_app import rules as schedule_rules
+from sessions_app.models import (
+    CardCorrection,
+    ChsiCheck,
+    ClassClose,
+    SchoolClass,
+    Shot,
+    ShotAbsence,
+    ShotCounter,
+    Student,
+    TimeSlot,
+    Venue,
+)
+from sessions_app.selectors import individuals_q, student_place
+from sessions_app.shootday import rules
+
+# Where students stand ----------------------------------------------------------------------
+
+
+def shoot_status_by_student(*, students) -> dict[int, rules.ShootStatus]:
+    """Return each student's ShootStatus keyed by pk; two queries for any number."""
+    if isinstance(students, QuerySet):
+        ids = students.order_by().values("pk")
+        pks = None
+    else:
+        pks = [s if isinstance(s, int) else s.pk for s in students]
+        ids = pks
+    statuses: dict[int, rules.ShootStatus] = defaultdict(rules.ShootStatus)
+    for shot in Shot.objects.filter(student_id__in=ids).order_by("number"):
+        statuses[shot.student_id].shots.append(shot)
+    for absence in ShotAbsence.objects.filter(student_id__in=ids, withdrawn_at__isnull=True):
+        statuses[absence.student_id].absent = absence
+    if pks is not None:
+        return {pk: statuses[pk] for pk in pks}
+    return statuses
+
+
+# The queue ---------------------------------------------------------------------------------
+
+
+def _slot_entries(slots: list[TimeSlot]) -> list[rules.QueueEntry]:
+    """Return the entries of the slots in shooting order, with their students, progress
+    and planned starts. The slots come with their venue and category rules."""
+    if not slots:
+        return []
+    slot_ids = [s.pk for s in slots]
+    by_pk = {s.pk: s for s in slots}
+    classes = list(
+        SchoolClass.objects.filter(slot_id__in=slot_ids)
+        .select_related("shoot_close")
+        .order_by("position")
+    )
+    groups = [(slot, rule) for slot in slots for rule in slot.category_rules.all()]
+    students = Student.objects.filter(campaign_id=slots[0].campaign_id).filter(
+        Q(school_class__slot_id__in=slot_ids)
+        | (individuals_q() & Q(category__in=[r.category for _, r in groups]))
+    )
+    by_class: dict[int, list[int]] = defaultdict(list)
+    by_category: dict[str, list[int]] = defaultdict(list)
+    rows = students.order_by().values_list(
+        "pk", "school_class_id", "school_class__slot_id", "category"
+    )
+    for pk, class_id, class_slot_id, category in rows:
+        if class_slot_id in by_pk:
+            by_class[class_id].append(pk)
+        else:
+            by_category[category].append(pk)
+    entries = [
+        rules.QueueEntry(
+            key="class-%d" % school_class.pk,
+            name=school_class.name,
+            slot=by_pk[school_class.slot_id],
+            position=school_class.position,
+            school_class=school_class,
+            student_ids=by_class.get(school_class.pk, []),
+            closed=hasattr(school_class, "shoot_close"),
+        )
+        for school_class in classes
+    ]
+    entries += [
+        rules.QueueEntry(
+            key="group-%s" % rule.category,
+            name=rule.label,
+            slot=slot,
+            position=1000 + rule.position,
+            school_class=None,
+            student_ids=by_category.get(rule.category, []),
+        )
+        for slot, rule in groups
+    ]
+    order = {s.pk: i for i, s in enumerate(slots)}
+    entries.sort(key=lambda e: (order[e.slot.pk], e.position, e.name))
+    statuses = shoot_status_by_student(students=[pk for e in entries for pk in e.student_ids])
+    rules.count_progress(entries, statuses)
+    rules.plan_entry_starts(entries)
+    return entries
+
+
+def slot_queue(*, slot: TimeSlot) -> list[rules.QueueEntry]:
+    """Return the slot's classes and groups in order with their progress."""
+    slot = (
+        TimeSlot.objects.select_related("venue").prefetch_related("category_rules").get(pk=slot.pk)
+    )
+    return _slot_entries([slot])
+
+
+def board_slots(*, campaign, venue=None, now: datetime.datetime) -> tuple[object, list]:
+    """Return the venue and its slots of the day the board shows: today's, or else the
+    next day with slots (the days before the shoot), or else the last one."""
+    slots = TimeSlot.objects.filter(campaign=campaign).select_related("venue")
+    if venue is not None:
+        slots = slots.filter(venue=venue)
+    slots = list(slots.prefetch_related("category_rules").order_by("date", "start", "venue_id"))
+    if not slots:
+        return venue, []
+    today = timezone.localdate(now)
+    days = sorted({s.date for s in slots})
+    day = next((d for d in days if d >= today), days[-1])
+    if venue is None:
+        # The venue whose slot is on now, else the one with the next or first slot.
+        moment = timezone.localtime(now).time()
+        of_day = [s for s in slots if s.date == day]
+        running = [s for s in of_day if s.start <= moment < s.end] if day == today else []
+        later = [s for s in of_day if s.start > moment] if day == today else of_day
+        venue = (running or later or of_day)[0].venue
+    return venue, [s for s in slots if s.date == day and s.venue_id == venue.pk]
+
+
+def queue_board(*, campaign, venue=None, now: datetime.datetime | None = None) -> rules.Board:
+    """Return the class being shot, those still to come with their expected start from
+    the pace measured so far, and how far the day runs from the notice's times."""
+    now = now or timezone.now()
+    venue, slots = board_slots(campaign=campaign, venue=venue, now=now)
+    if not slots:
+        return rules.Board(venue, None, None, None, [], [], None, now)
+    entries = _slot_entries(slots)
+    if entries and entries[0].slot.date < timezone.localdate(now):
+        # The day is over: nothing is waiting any more, whatever was not shot.
+        day, last = entries[0].slot.date, entries[-1].slot
+        return rules.Board(venue, day, last, None, [], entries, None, now)
+    photo_times = list(
+        Shot.objects.filter(
+            slot__in=slots, status=Shot.Status.PHOTOGRAPHED, photographed_at__isnull=False
+        )
+        .order_by()
+        .values_list("photographed_at", flat=True)
+    )
+    pace = rules.measured_pace(
+        photo_times=photo_times, now=now, planned_per_hour=venue.shots_per_hour
+    )
+    return rules.board_from_entries(entries=entries, pace=pace, now=now, venue=venue)
+
+
+def board_venues(*, campaign, day: datetime.date | None) -> QuerySet[Venue]:
+    """Return the venues with a slot of the campaign on the day the board shows."""
+    if day is None:
+        return Venue.objects.none()
+    return Venue.objects.filter(slots__campaign=campaign, slots__date=day).distinct()
+
+
+@dataclass(frozen=True)
+class ClassQueueStatus:
+    """What a class monitor needs to know on the day: is the class next?"""
+
+    state: str  # deferred, unscheduled, done, shooting, next, waiting, later
+    message: str
+    classes_ahead: int = 0
+    expected_start: datetime.datetime | None = None
+    photographed: int = 0
+    total: int = 0
+
+
+def class_queue_status(*, school_class: SchoolClass, now=None) -> ClassQueueStatus:
+    """Return where the class stands in the day's queue, for the monitor's page."""
+    now = now or timezone.now()
+    if school_class.status == SchoolClass.Status.DEFERRED:
+        return ClassQueueStatus("deferred", _("本班推迟至下一年参加图像采集。"))
+    if school_class.slot_id is None:
+        return ClassQueueStatus("unscheduled", _("本班尚未安排拍摄时段。"))
+    slot = TimeSlot.objects.select_related("venue").get(pk=school_class.slot_id)
+    if timezone.localdate(now) < slot.date:
+        return ClassQueueStatus(
+            "later",
+            _("本班于 %(day)s %(start)s 在 %(venue)s 拍摄。")
+            % {
+                "day": slot.date.strftime("%Y-%m-%d"),
+                "start": slot.start.strftime("%H:%M"),
+                "venue": slot.venue.name,
+            },
+        )
+    board = queue_board(campaign=school_class.campaign, venue=slot.venue, now=now)
+    key = "class-%d" % school_class.pk
+    if board.current is not None and board.current.key == key:
+        entry = board.current
+        return ClassQueueStatus(
+            "shooting",
+            _("本班正在拍摄：已拍 %(done)d / %(total)d 人。")
+            % {"done": entry.photographed, "total": entry.total},
+            photographed=entry.photographed,
+            total=entry.total,
+        )
+    for index, entry in enumerate(board.upcoming):
+        if entry.key != key:
+            continue
+        when = timezone.localtime(entry.expected_start).strftime("%H:%M")
+        if index == 0:
+            message = _("下一个就是本班！预计 %(when)s 开始，请带好采集卡到门口排队。") % {
+                "when": when
+            }
+            state = "next"
+        else:
+            message = _("前面还有 %(n)d 个班，预计 %(when)s 开始。") % {"n": index, "when": when}
+            state = "waiting"
+        return ClassQueueStatus(
+            state, message, index, entry.expected_start, entry.photographed, entry.total
+        )
+    for entry in board.finished:
+        if entry.key == key:
+            return ClassQueueStatus(
+                "done",
+                _("本班拍摄已结束：已拍 %(done)d / %(total)d 人，缺席 %(absent)d 人。")
+                % {"done": entry.photographed, "total": entry.total, "absent": entry.absent},
+                photographed=entry.photographed,
+                total=entry.total,
+            )
+    return ClassQueueStatus("unscheduled", _("本班今天不在此地点的队列中。"))
+
+
+# The desk ---------------------------------------------------------------------------------
+
+
+def desk_slot(*, campaign, now=None, slot_id: int | None = None) -> TimeSlot | None:
+    """Return the slot the desk works on: the one chosen, else the board's current one."""
+    if slot_id is not None:
+        return (
+            TimeSlot.objects.filter(campaign=campaign, pk=slot_id).select_related("venue").first()
+        )
+    return queue_board(campaign=campaign, now=now).slot
+
+
+def student_search(*, campaign, query: str, limit: int = 20) -> list[Student]:
+    """Return students whose 学号 starts with, or whose name contains, the query."""
+    query = normalise_text(query)
+    if not query:
+        return []
+    students = Student.objects.filter(campaign=campaign).select_related("school_class")
+    if query.isascii() and query.isalnum():
+        students = students.filter(student_id__startswith=query)
+    else:
+        students = students.filter(name__contains=query)
+    return list(students.order_by("student_id")[:limit])
+
+
+def waiting_students(*, entry: rules.QueueEntry) -> list[tuple[Student, rules.ShootStatus]]:
+    """Return the entry's students not yet photographed nor absent, in 学号 order."""
+    students = list(Student.objects.filter(pk__in=entry.waiting_ids).order_by("student_id"))
+    statuses = shoot_status_by_student(students=students)
+    return [(s, statuses[s.pk]) for s in students]
+
+
+def desk_search(*, campaign, query: str) -> list[tuple[Student, rules.ShootStatus]]:
+    """Return the students found by 学号 or name, each with their shoot status."""
+    students = student_search(campaign=campaign, query=query)
+    statuses = shoot_status_by_student(students=students)
+    return [(s, statuses[s.pk]) for s in students]
+
+
+def desk_recent_shots(*, campaign, desk: str, limit: int = 8) -> QuerySet[Shot]:
+    """Return the last numbers this desk gave, newest first."""
+    return (
+        Shot.objects.filter(campaign=campaign, desk=desk)
+        .select_related("student__school_class")
+        .order_by("-number")[:limit]
+    )
+
+
+@dataclass
+class DeskStudent:
+    """Everything the desk shows about one student."""
+
+    student: Student
+    slot: TimeSlot | None
+    group_label: str
+    status: rules.ShootStatus
+    card: CardState
+    payment: PaymentState
+    name_check: card_rules.NameCheck  # of the roster name
+    corrections: list[CardCorrection]
+    deferred: bool
+
+    @property
+    def warnings(self) -> list[str]:
+        notes = []
+        if self.deferred:
+            notes.append(_("该生所在班级已推迟至下一年，今天不拍摄。"))
+        if self.status.photographed_twice:
+            notes.append(
+                _("该生已拍摄 %(n)d 次（序号 %(numbers)s），以最后一次为准。")
+                % {"n": len(self.status.photographed_shots), "numbers": self.status.numbers}
+            )
+        if self.card is not None and self.card.status == STATUS_PROBLEM:
+            notes.append(_("采集卡预核对有问题：%(label)s") % {"label": self.card.label})
+        if self.payment is not None and not self.payment.paid and not self.payment.makeup:
+            notes.append(_("班长处尚未登记缴费。"))
+        return notes
+
+
+def desk_student(*, student: Student) -> DeskStudent:
+    student = Student.objects.select_related("school_class", "campaign").get(pk=student.pk)
+    place = student_place(student=student)
+    return DeskStudent(
+        student=student,
+        slot=place.slot,
+        group_label=place.label,
+        status=shoot_status_by_student(students=[student])[student.pk],
+        card=card_state_by_student(students=[student]).get(student.pk),
+        payment=payment_state_by_student(students=[student]).get(student.pk),
+        name_check=card_rules.check_name(student.name),
+        corrections=list(
+            CardCorrection.objects.filter(student=student).select_related("recorded_by")
+        ),
+        deferred=place.deferred,
+    )
+
+
+# The number log ---------------------------------------------------------------------------
+
+
+def number_log(*, campaign) -> rules.NumberLog:
+    """Return every number from 1 to the last one given, each with what became of it,
+    and the students photographed twice."""
+    counter = ShotCounter.objects.filter(campaign=campaign).first()
+    shots = {
+        s.number: s
+        for s in Shot.objects.filter(campaign=campaign).select_related(
+            "student__school_class", "assigned_by", "photographed_by", "voided_by"
+        )
+    }
+    last = max([counter.last_number if counter else 0, *shots])
+    by_student: dict[int, list[Shot]] = defaultdict(list)
+    for shot in shots.values():
+        if shot.status == Shot.Status.PHOTOGRAPHED:
+            by_student[shot.student_id].append(shot)
+    twice = [
+        (group[0].student, sorted(group, key=lambda s: s.number))
+        for group in by_student.values()
+        if len(group) > 1
+    ]
+    twice.sort(key=lambda item: item[1][0].number)
+    rows = rules.number_rows(last=last, shots=shots)
+    return rules.NumberLog(last_number=last, rows=rows, twice=twice)
+
+
+# Class close ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CloseRow:
+    student: Student
+    status: rules.ShootStatus
+    payment: PaymentState
+
+
+@dataclass
+class ClassCloseSummary:
+    school_class: SchoolClass
+    fee: Decimal
+    rows: list[CloseRow]
+    handover: Handover | None
+    close: ClassClose | None
+
+    def _with(self, state) -> list[CloseRow]:
+        return [r for r in self.rows if r.status.state == state]
+
+    @property
+    def photographed(self) -> list[CloseRow]:
+        return self._with(rules.STATE_PHOTOGRAPHED)
+
+    @property
+    def absent(self) -> list[CloseRow]:
+        return self._with(rules.STATE_ABSENT)
+
+    @property
+    def not_shot(self) -> list[CloseRow]:
+        """Return the students not photographed, absent or not."""
+        return [r for r in self.rows if r.status.state != rules.STATE_PHOTOGRAPHED]
+
+    @property
+    def numbered(self) -> list[CloseRow]:
+        return self._with(rules.STATE_NUMBERED)
+
+    @property
+    def paid_photographed(self) -> list[CloseRow]:
+        return [r for r in self.photographed if r.payment is not None and r.payment.paid]
+
+    @property
+    def unpaid_photographed(self) -> list[CloseRow]:
+        return [r for r in self.photographed if r.payment is None or not r.payment.paid]
+
+    @property
+    def paid_not_shot(self) -> list[CloseRow]:
+        """Return students who paid the monitor but were not photographed: a refund, or
+        the make-up (where they pay the centre again)."""
+        return [r for r in self.not_shot if r.payment is not None and r.payment.paid]
+
+    @property
+    def expected_amount(self) -> Decimal:
+        return expected_amount(fee=self.fee, count=len(self.paid_photographed))
+
+    @property
+    def handover_difference(self) -> Decimal | None:
+        if self.handover is None:
+            return None
+        return self.handover.amount - self.expected_amount
+
+    @property
+    def handover_count_difference(self) -> int | None:
+        if self.handover is None:
+            return None
+        return self.handover.student_count - len(self.paid_photographed)
+
+
+def class_close_summary(*, school_class: SchoolClass) -> ClassCloseSummary:
+    """Return the class's day: who was photographed, absent or not shot, the money
+    expected from the photographed payers, and the monitor's hand-over."""
+    school_class = SchoolClass.objects.select_related("campaign", "slot__venue", "monitor").get(
+        pk=school_class.pk
+    )
+    students = list(Student.objects.filter(school_class=school_class).order_by("student_id"))
+    statuses = shoot_status_by_student(students=students)
+    payments = payment_state_by_student(students=students)
+    return ClassCloseSummary(
+        school_class=school_class,
+        fee=school_class.campaign.fee,
+        rows=[CloseRow(s, statuses[s.pk], payments.get(s.pk)) for s in students],
+        handover=Handover.objects.filter(school_class=school_class).first(),
+        close=ClassClose.objects.filter(school_class=school_class)
+        .select_related("closed_by")
+        .first(),
+    )
+
+
+# Make-up ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MakeupRow:
+    student: Student
+    group: str
+    reason: str
+
+
+@dataclass
+class Makeup:
+    campaign: object
+    rows: list[MakeupRow]
+    deferred: list[tuple[SchoolClass, int]]
+
+
+def makeup_students(*, campaign, now=None) -> Makeup:
+    """Return the students who must go to the make-up centre, and the deferred classes.
+
+    A student goes on the list when marked absent, or when not photographed once their
+    class was closed or their slot has ended (rules.makeup_reason). Students of a
+    deferred class come next year instead and are listed by class only.
+    """
+    now = now or timezone.now()
+    students = list(
+        Student.objects.filter(campaign=campaign)
+        .exclude(school_class__status=SchoolClass.Status.DEFERRED)
+        .select_related("school_class__slot", "school_class__shoot_close")
+        .order_by("school_class__name", "student_id")
+    )
+    statuses = shoot_status_by_student(students=Student.objects.filter(campaign=campaign))
+    category_rules = {r.category: r for r in campaign.category_rules.select_related("slot")}
+    rows = []
+    for student in students:
+        school_class = student.school_class
+        place = schedule_rules.student_place(
+            category=student.category,
+            school_class=school_class,
+            category_rule=category_rules.get(student.category),
+        )
+        reason = rules.makeup_reason(
+            state=statuses[student.pk].state,
+            class_closed=school_class is not None and hasattr(school_class, "shoot_close"),
+            slot_over=_slot_over(place.slot, now),
+        )
+        if reason:
+            rows.append(MakeupRow(student, place.label, reason))
+    deferred = [
+        (c, c.n)
+        for c in SchoolClass.objects.filter(campaign=campaign, status=SchoolClass.Status.DEFERRED)
+        .annotate(n=Count("students"))
+        .order_by("name")
+    ]
+    return Makeup(campaign=campaign, rows=rows, deferred=deferred)
+
+
+def _slot_over(slot: TimeSlot | None, now: datetime.datetime) -> bool:
+    return slot is not None and rules.aware(slot.date, slot.end) <= now
+
+
+# After the shoot: the 学信网 check ---------------------------------------------------------
+
+
+@dataclass
+class StudentShootPanel:
+    """What a student sees about the day and after it on their own page."""
+
+    student: Student
+    status: rules.ShootStatus
+    deferred: bool
+    deadline: datetime.date | None
+    deadline_exact: bool
+    chsi: ChsiCheck | None
+    makeup: bool
+    slot_over: bool
+
+    @property
+    def campaign(self):
+        return self.student.campaign
+
+    @property
+    def photographed(self) -> bool:
+        return self.status.state == rules.STATE_PHOTOGRAPHED
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.deadline is not None and self.chsi is None and timezone.localdate() > self.deadline
+        )
+
+
+def student_shoot_panel(*, student: Student, now=None) -> StudentShootPanel:
+    """Return the student's shoot status, 学信网 deadline and answer, or make-up advice."""
+    now = now or timezone.now()
+    student = Student.objects.select_related("campaign", "school_class__shoot_close").get(
+        pk=student.pk
+    )
+    status = shoot_status_by_student(students=[student])[student.pk]
+    school_class = student.school_class
+    deadline, exact = None, True
+    if status.last_photographed_at is not None:
+        shoot_date = timezone.localdate(status.last_photographed_at)
+        deadline = rules.chsi_deadline(
+            shoot_date=shoot_date, working_days=student.campaign.chsi_check_working_days
+        )
+        exact = rules.calendar_knows(shoot_date) and rules.calendar_knows(deadline)
+    place = student_place(student=student)
+    slot_over = _slot_over(place.slot, now)
+    reason = rules.makeup_reason(
+        state=status.state,
+        class_closed=school_class is not None and hasattr(school_class, "shoot_close"),
+        slot_over=slot_over,
+    )
+    return StudentShootPanel(
+        student=student,
+        status=status,
+        deferred=place.deferred,
+        deadline=deadline,
+        deadline_exact=exact,
+        chsi=ChsiCheck.objects.filter(student=student).order_by("-created_at", "-id").first(),
+        makeup=bool(reason) and not place.deferred,
+        slot_over=slot_over,
+    )
+
+
+@dataclass(frozen=True)
+class ChsiRow:
+    student: Student
+    photographed_at: datetime.datetime
+    deadline: datetime.date
+    check: ChsiCheck | None
+
+
+@dataclass
+class ChsiOverview:
+    rows: list[ChsiRow]
+
+    @property
+    def confirmed(self) -> list[ChsiRow]:
+        return [r for r in self.rows if r.check and r.check.result == ChsiCheck.Result.OK]
+
+    @property
+    def problems(self) -> list[ChsiRow]:
+        return [r for r in self.rows if r.check and r.check.result == ChsiCheck.Result.PROBLEM]
+
+    @property
+    def unconfirmed(self) -> list[ChsiRow]:
+        return [r for r in self.rows if r.check is None]
+
+
+def chsi_overview(*, campaign) -> ChsiOverview:
+    """Return every photographed student with the deadline and their latest answer."""
+    photographed = {}
+    for student_id, at in (
+        Shot.objects.filter(campaign=campaign, status=Shot.Status.PHOTOGRAPHED)
+        .order_by("photographed_at")
+        .values_list("student_id", "photographed_at")
+    ):
+        photographed[student_id] = at  # the last photo counts
+    students = Student.objects.filter(pk__in=list(photographed)).select_related("school_class")
+    latest = {}
+    for check in ChsiCheck.objects.filter(student__campaign=campaign).order_by("created_at", "id"):
+        latest[check.student_id] = check
+    deadlines: dict[datetime.date, datetime.date] = {}
+    rows = []
+    for student in students.order_by("school_class__name", "student_id"):
+        day = timezone.localdate(photographed[student.pk])
+        if day not in deadlines:
+            deadlines[day] = rules.chsi_deadline(
+                shoot_date=day, working_days=campaign.chsi_check_working_days
+            )
+        rows.append(
+            ChsiRow(student, photographed[student.pk], deadlines[day], latest.get(student.pk))
+        )
+    return ChsiOverview(rows=rows)

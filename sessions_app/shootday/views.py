@@ -1,0 +1,396 @@
+"""Pages of the shoot day: the crew's desk, the public queue board, class close,
+make-up, and the 学信网 check. Views stay thin: authorise, bind a form, call a
+selector or one service, render or redirect with a message."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from capture_portal.exports import export_response
+from capture_portal.http import int_param
+from capture_portal.roles import crew_required, staff_required, student_of, student_required
+from sessions_app.campaigns import campaign_for_request
+from sessions_app.exports import export_file
+from sessions_app.models import Campaign, SchoolClass, Shot, Student, Venue
+from sessions_app.selectors import slots_of_campaign
+from sessions_app.shootday import rules, selectors, services
+from sessions_app.shootday.forms import (
+    ChsiForm,
+    CorrectionForm,
+    DeskNameForm,
+    ReasonForm,
+    SearchForm,
+)
+
+DESK_SESSION_KEY = "shoot_desk"
+DEFAULT_DESK = "1号台"
+
+
+def _crew_campaign(request) -> Campaign:
+    campaign = campaign_for_request(request)
+    if campaign is None:
+        raise Http404(_("还没有采集活动。"))
+    return campaign
+
+
+def _desk_url(*, student=None, slot=None, q=None) -> str:
+    params = {
+        key: value for key, value in (("slot", slot), ("student", student), ("q", q)) if value
+    }
+    url = reverse("shootday:desk")
+    return "%s?%s" % (url, urlencode(params)) if params else url
+
+
+def _back(request, *, student=None) -> str:
+    """Return the desk URL to go back to, keeping the slot the crew chose."""
+    return _desk_url(student=student, slot=int_param(request.POST.get("slot")))
+
+
+def _posted_student(request, campaign) -> Student | None:
+    pk = int_param(request.POST.get("student"))
+    if pk is None:
+        return None
+    return Student.objects.filter(campaign=campaign, pk=pk).first()
+
+
+def _posted_shot(request, campaign) -> Shot | None:
+    pk = int_param(request.POST.get("shot"))
+    if pk is None:
+        return None
+    return Shot.objects.filter(campaign=campaign, pk=pk).select_related("student").first()
+
+
+def _desk_name(request) -> str:
+    return request.session.get(DESK_SESSION_KEY, DEFAULT_DESK)
+
+
+# The desk ------------------------------------------------------------------------------
+
+
+def _desk_selected(request, campaign):
+    """Return the student the desk has open (?student=), with a message if unknown."""
+    pk = int_param(request.GET.get("student"))
+    student = Student.objects.filter(campaign=campaign, pk=pk).first() if pk else None
+    if student is None:
+        if request.GET.get("student"):
+            messages.error(request, _("没有找到这名学生。"))
+        return None
+    return selectors.desk_student(student=student)
+
+
+@crew_required
+def desk(request):
+    campaign = _crew_campaign(request)
+    now = timezone.now()
+    slot_id = int_param(request.GET.get("slot"))
+    slot = selectors.desk_slot(campaign=campaign, now=now, slot_id=slot_id)
+    if slot_id is not None and slot is None:
+        messages.error(request, _("没有这个拍摄时段，已显示当前时段。"))
+        slot = selectors.desk_slot(campaign=campaign, now=now)
+    search = SearchForm(request.GET or None)
+    results, query = [], ""
+    if search.is_valid():
+        query = search.cleaned_data["q"]
+        results = selectors.desk_search(campaign=campaign, query=query)
+        if query and len(results) == 1 and "student" not in request.GET:
+            return redirect(_desk_url(student=results[0][0].pk, slot=slot_id, q=query))
+    elif request.GET.get("q"):
+        messages.error(request, _("查询内容过长，请输入学号或姓名。"))
+    selected = _desk_selected(request, campaign)
+    entries = selectors.slot_queue(slot=slot) if slot else []
+    current = rules.desk_entry(entries, now=now)
+    show_waiting = current is not None and selected is None and not query
+    name = _desk_name(request)
+    return render(
+        request,
+        "sessions_app/shootday/desk.html",
+        {
+            "campaign": campaign,
+            "slot": slot,
+            "slot_id": slot_id,
+            "slots": slots_of_campaign(campaign=campaign),
+            "entries": entries,
+            "current": current,
+            "waiting": selectors.waiting_students(entry=current) if show_waiting else [],
+            "search": search,
+            "query": query,
+            "results": results,
+            "searched": bool(query),
+            "selected": selected,
+            "desk_name": name,
+            "desk_form": DeskNameForm(initial={"desk": name}),
+            "correction_form": CorrectionForm(),
+            "recent": selectors.desk_recent_shots(campaign=campaign, desk=name),
+        },
+    )
+
+
+@require_POST
+@crew_required
+def desk_name(request):
+    form = DeskNameForm(request.POST)
+    if form.is_valid():
+        request.session[DESK_SESSION_KEY] = " ".join(form.cleaned_data["desk"].split())
+        messages.success(request, _("本工作台：%(desk)s") % {"desk": _desk_name(request)})
+    else:
+        messages.error(request, form.errors["desk"][0])
+    return redirect(_back(request))
+
+
+def _desk_action(request, *, find, missing, act, done, form=None, form_error=""):
+    """Run one desk action on the posted student or number.
+
+    ``find(request, campaign)`` returns it (None: ``missing`` is said); a ``form`` that
+    does not validate is refused with ``form_error``; ``act(thing)`` calls the service
+    and ``done(thing, result)`` returns (message level, text, back to the student?).
+    A service's refusal becomes the message, and the desk opens the student again.
+    """
+    thing = find(request, _crew_campaign(request))
+    if thing is None:
+        messages.error(request, missing)
+        return redirect(_back(request))
+    student_pk = thing.student_id if isinstance(thing, Shot) else thing.pk
+    if form is not None and not form.is_valid():
+        messages.error(request, form_error % {"e": next(iter(form.errors.values()))[0]})
+        return redirect(_back(request, student=student_pk))
+    try:
+        result = act(thing)
+    except services.ShootDayError as error:
+        messages.error(request, str(error))
+        return redirect(_back(request, student=student_pk))
+    level, text, back_to_student = done(thing, result)
+    level(request, text)
+    return redirect(_back(request, student=student_pk if back_to_student else None))
+
+
+@require_POST
+@crew_required
+def assign(request):
+    def act(student):
+        return services.shot_number_assign(
+            student=student,
+            desk=_desk_name(request),
+            by=request.user,
+            retake_reason=request.POST.get("retake_reason", ""),
+        )
+
+    def done(student, shot):
+        text = _("拍摄序号 %(number)d：请 %(name)s 在采集卡上填涂 %(number)d。") % {
+            "number": shot.number,
+            "name": student.name,
+        }
+        return messages.success, text, True
+
+    return _desk_action(
+        request,
+        find=_posted_student,
+        missing=_("没有找到这名学生，未取号。"),
+        act=act,
+        done=done,
+    )
+
+
+@require_POST
+@crew_required
+def photographed(request):
+    def done(shot, _result):
+        text = _("序号 %(number)d %(name)s 已拍摄。请查找下一位。") % {
+            "number": shot.number,
+            "name": shot.student.name,
+        }
+        return messages.success, text, False
+
+    return _desk_action(
+        request,
+        find=_posted_shot,
+        missing=_("没有这个拍摄序号。"),
+        act=lambda shot: services.shot_mark_photographed(shot=shot, by=request.user),
+        done=done,
+    )
+
+
+@require_POST
+@crew_required
+def void(request):
+    form = ReasonForm(request.POST)
+
+    def done(shot, _result):
+        text = _("序号 %(number)d 已作废（跳号），原因已记录。") % {"number": shot.number}
+        return messages.warning, text, True
+
+    return _desk_action(
+        request,
+        find=_posted_shot,
+        missing=_("没有这个拍摄序号。"),
+        form=form,
+        form_error=_("作废序号须填写原因：%(e)s"),
+        act=lambda shot: services.shot_void(
+            shot=shot, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        done=done,
+    )
+
+
+@require_POST
+@crew_required
+def absent(request):
+    def done(student, _result):
+        text = _("%(student)s 已登记缺席，将列入补拍名单。") % {"student": student}
+        return messages.warning, text, False
+
+    return _desk_action(
+        request,
+        find=_posted_student,
+        missing=_("没有找到这名学生。"),
+        act=lambda student: services.shot_mark_absent(student=student, by=request.user),
+        done=done,
+    )
+
+
+@require_POST
+@crew_required
+def correction(request):
+    form = CorrectionForm(request.POST)
+
+    def done(_student, record):
+        what = {"kind": record.get_kind_display(), "field": record.get_field_display()}
+        if not record.matches_roster:
+            text = _("已登记%(kind)s：%(field)s，但与名册不一致，已提示教务处核实。") % what
+            return messages.warning, text, True
+        text = _("已登记%(kind)s：%(field)s。") % what
+        if record.settled_check is not None:
+            text += _("该生自查时与名册不一致的记录已一并关闭。")
+        return messages.success, text, True
+
+    return _desk_action(
+        request,
+        find=_posted_student,
+        missing=_("没有找到这名学生。"),
+        form=form,
+        form_error=_("未登记更正：%(e)s"),
+        act=lambda student: services.card_correction_record(
+            student=student, by=request.user, **form.cleaned_data
+        ),
+        done=done,
+    )
+
+
+@crew_required
+def numbers(request):
+    campaign = _crew_campaign(request)
+    return render(
+        request,
+        "sessions_app/shootday/numbers.html",
+        {"campaign": campaign, "log": selectors.number_log(campaign=campaign)},
+    )
+
+
+# Class close ---------------------------------------------------------------------------
+
+
+@crew_required
+def class_close(request, pk):
+    school_class = get_object_or_404(SchoolClass.objects.select_related("campaign"), pk=pk)
+    if request.method == "POST":
+        try:
+            services.class_close(school_class=school_class, by=request.user)
+        except services.ShootDayError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("%(name)s 已结束拍摄，数据已记录。") % {"name": school_class.name}
+            )
+        return redirect("shootday:class_close", pk=school_class.pk)
+    return render(
+        request,
+        "sessions_app/shootday/close.html",
+        {"summary": selectors.class_close_summary(school_class=school_class)},
+    )
+
+
+# Make-up -------------------------------------------------------------------------------
+
+
+@crew_required
+def makeup(request):
+    campaign = _crew_campaign(request)
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in ("xlsx", "pdf"):
+            messages.error(request, _("补拍名单只能导出为 XLSX 或 PDF。"))
+            return redirect("shootday:makeup")
+        return export_response(*export_file(campaign=campaign, kind="makeup", fmt=fmt))
+    return render(
+        request,
+        "sessions_app/shootday/makeup.html",
+        {"campaign": campaign, "makeup": selectors.makeup_students(campaign=campaign)},
+    )
+
+
+# The public queue board ----------------------------------------------------------------
+
+
+def board(request):
+    campaign = campaign_for_request(request, published_only=True)
+    venue = None
+    if request.GET.get("venue"):
+        venue = Venue.objects.filter(pk=int_param(request.GET["venue"]) or 0).first()
+        if venue is None:
+            raise Http404(_("没有这个拍摄地点。"))
+    board = selectors.queue_board(campaign=campaign, venue=venue) if campaign else None
+    template = (
+        "sessions_app/shootday/_board_body.html"
+        if request.GET.get("partial") == "1"
+        else "sessions_app/shootday/board.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "campaign": campaign,
+            "board": board,
+            "venues": selectors.board_venues(campaign=campaign, day=board.day) if board else [],
+            "refresh_seconds": 20,
+        },
+    )
+
+
+# After the shoot: 学信网 ------------------------------------------------------------------
+
+
+@require_POST
+@student_required
+def chsi_confirm(request):
+    student = student_of(request.user)
+    form = ChsiForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect("sessions:student_home")
+    ok = form.cleaned_data["result"] == ChsiForm.RESULT_OK
+    try:
+        services.chsi_check_confirm(
+            student=student, ok=ok, problem=form.cleaned_data["problem"], by=request.user
+        )
+    except services.ShootDayError as error:
+        messages.error(request, str(error))
+    else:
+        if ok:
+            messages.success(request, _("已记录：学信网信息核对无误。"))
+        else:
+            messages.warning(request, _("已记录你反映的问题，教务处会联系你。"))
+    return redirect("sessions:student_home")
+
+
+@staff_required
+def chsi_overview(request):
+    campaign = _crew_campaign(request)
+    return render(
+        request,
+        "sessions_app/shootday/chsi.html",
+        {"campaign": campaign, "overview": selectors.chsi_overview(campaign=campaign)},
+    )

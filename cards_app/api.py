@@ -8,6 +8,7 @@ answer is JSON: 200 with the check, 400 for a body that is not a JSON object of 
 import json
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from cards_app import rules, services
@@ -26,14 +27,16 @@ def parse_card_request(body: bytes) -> tuple[dict | None, JsonResponse | None]:
         text = body.decode("utf-8-sig")
         data = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return None, _bad_request("invalid_json", "请求体不是有效的 UTF-8 JSON。")
+        return None, _bad_request("invalid_json", _("请求体不是有效的 UTF-8 JSON。"))
     if not isinstance(data, dict):
-        return None, _bad_request("not_an_object", '请求体须为 JSON 对象，例如 {"name": "张三"}。')
+        return None, _bad_request(
+            "not_an_object", _('请求体须为 JSON 对象，例如 {"name": "张三"}。')
+        )
     for key in API_FIELDS:
         if key in data and not isinstance(data[key], str):
             return None, _bad_request(
                 "not_a_string",
-                "字段“%s”须为字符串。" % key,
+                _("字段“%s”须为字符串。") % key,
                 field=key,
             )
     return {key: data[key] for key in API_FIELDS if key in data}, None
@@ -43,7 +46,7 @@ def parse_card_request(body: bytes) -> tuple[dict | None, JsonResponse | None]:
 def card_check(request):
     if request.method != "POST":
         response = JsonResponse(
-            {"error": {"code": "method_not_allowed", "message": "请用 POST 提交 JSON。"}},
+            {"error": {"code": "method_not_allowed", "message": _("请用 POST 提交 JSON。")}},
             status=405,
         )
         response["Allow"] = "POST"
@@ -53,10 +56,10 @@ def card_check(request):
     except ValueError:
         declared = 0
     if declared > MAX_BODY_BYTES:
-        return _bad_request("too_large", "请求体不能超过 %d 字节。" % MAX_BODY_BYTES)
+        return _bad_request("too_large", _("请求体不能超过 %d 字节。") % MAX_BODY_BYTES)
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
-        return _bad_request("too_large", "请求体不能超过 %d 字节。" % MAX_BODY_BYTES)
+        return _bad_request("too_large", _("请求体不能超过 %d 字节。") % MAX_BODY_BYTES)
     data, error = parse_card_request(body)
     if error is not None:
         return error

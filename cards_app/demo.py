@@ -6,6 +6,7 @@ from django.db import transaction
 
 from cards_app import rules, services
 from cards_app.models import CardCheck
+from cards_app.selectors import roster_card_data
 from sessions_app.models import Student
 
 # Out of 100, by a hash of the 学号, so the same students are chosen on every run.
@@ -47,13 +48,7 @@ def seed_demo_cards(campaign) -> int:
         bucket = _bucket(student.student_id)
         if bucket >= NAME_FORM_BELOW:
             continue
-        data = {
-            "student_id": student.student_id,
-            "name": student.name,
-            "id_number": student.id_number,
-            "education_type": student.education_type,
-            "school_type": student.school_type,
-        }
+        data = roster_card_data(student=student)
         if OK_BELOW <= bucket < ID_TYPO_BELOW and len(student.id_number) == 18:
             data["id_number"] = _id_typo(student.id_number)
         elif ID_TYPO_BELOW <= bucket:

@@ -1,5 +1,7 @@
 """Rows of the bulk check for Excel and PDF; capture_portal.exports renders them."""
 
+from django.utils.translation import gettext as _
+
 from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
 from cards_app import rules
 from cards_app.selectors import BulkCheck, RosterRow
@@ -25,7 +27,7 @@ NAME_COLUMNS = [
 
 def _problem_text(row: RosterRow) -> str:
     return "；".join(
-        ("（提示）" if issue.level != "error" else "") + issue.message for issue in row.problems
+        (_("（提示）") if issue.level != "error" else "") + issue.message for issue in row.problems
     )
 
 
@@ -53,24 +55,24 @@ def bulk_check_report(*, bulk: BulkCheck, campaign, rows=None) -> Report:
     names the centre must be told of."""
     rows = bulk.problem_rows if rows is None else rows
     return Report(
-        title="%s 采集卡预检问题清单" % campaign.title,
-        subtitle="名册 %d 人，有问题 %d 人，姓名需特殊填写 %d 人"
+        title=_("%s 采集卡预检问题清单") % campaign.title,
+        subtitle=_("名册 %d 人，有问题 %d 人，姓名需特殊填写 %d 人")
         % (bulk.total, bulk.with_problems, len(bulk.name_rows)),
         columns=PROBLEM_COLUMNS,
         landscape=True,
         sections=[
             Section(
-                title="问题清单",
+                title=_("问题清单"),
                 rows=problem_rows(rows),
-                totals=("合计", "", "%d 人" % len(rows), "", "", ""),
+                totals=(_("合计"), "", _("%d 人") % len(rows), "", "", ""),
             ),
             Section(
-                title="姓名需0000或手写",
+                title=_("姓名需0000或手写"),
                 rows=(
-                    (r.class_name, r.student_id, r.name, r.id_number, "姓名填法", r.name_note)
+                    (r.class_name, r.student_id, r.name, r.id_number, _("姓名填法"), r.name_note)
                     for r in bulk.name_rows
                 ),
-                notes=["区位码 0000 的字须在卡上写拼音；超过四字的姓名正楷手写全名"],
+                notes=[_("区位码 0000 的字须在卡上写拼音；超过四字的姓名正楷手写全名")],
             ),
         ],
     )
@@ -79,12 +81,12 @@ def bulk_check_report(*, bulk: BulkCheck, campaign, rows=None) -> Report:
 def name_list_report(*, bulk: BulkCheck, campaign) -> Report:
     """Return the students whose names need 0000 + pinyin or handwriting, for the centre."""
     return Report(
-        title="%s 姓名需特殊填写名单" % campaign.title,
-        subtitle="共 %d 人：区位码 0000 的字旁写拼音；超过四个汉字的姓名正楷手写全名"
+        title=_("%s 姓名需特殊填写名单") % campaign.title,
+        subtitle=_("共 %d 人：区位码 0000 的字旁写拼音；超过四个汉字的姓名正楷手写全名")
         % len(bulk.name_rows),
         columns=NAME_COLUMNS,
         landscape=True,
-        sections=[Section(title="姓名需特殊填写", rows=name_rows(bulk.name_rows))],
+        sections=[Section(title=_("姓名需特殊填写"), rows=name_rows(bulk.name_rows))],
     )
 
 

@@ -178,36 +178,37 @@ class _Builder:
         return top + WRITE_BOX + 8 + row_count * ROW + 4
 
     def build(self) -> Layout:
-        g = self.guide
-        x0 = MARGIN
+        """Lay the card's areas out from top to bottom, each a section of its own."""
+        self._title()
+        self._student_id_and_college()
+        self._name()
+        self._id_number()
+        self._choices(
+            rules.EDUCATION_TYPE, "学历类别", rules.EDUCATION_TYPES, self.guide.education_type
+        )
+        self._choices(rules.SCHOOL_TYPE, "所在校别", rules.SCHOOL_TYPES, self.guide.school_type)
+        self._blank_fields()
+        self._handwriting()
+        self.layout.height = self.y + MARGIN
+        return self.layout
+
+    def _title(self):
+        g, x0 = self.guide, MARGIN
         self.text(x0, self.y + 12, "采集卡填涂示意", 22)
-        self.text(
-            self.layout.width - MARGIN,
-            self.y + 12,
-            "涂黑的圆圈就是要涂的",
-            14,
-            NOTE_BLUE,
-        )
-        # Right-align the hint by moving its x back by its rough width.
-        hint = self.layout.texts.pop()
-        self.layout.texts.append(
-            Text(hint.x - 14 * len(hint.text), hint.y, hint.text, hint.size, hint.color)
-        )
+        hint = "涂黑的圆圈就是要涂的"
+        # Right-aligned by its rough width: 14 px a character.
+        self.text(self.layout.width - MARGIN - 14 * len(hint), self.y + 12, hint, 14, NOTE_BLUE)
         self.y += 36
         if g.error_fields:
             labels = rules.field_labels(f for f in rules.FIELDS if f in g.error_fields)
-            self.box(
-                x0,
-                self.y,
-                self.layout.width - 2 * MARGIN,
-                34,
-                color=ERROR_RED,
-                fill=(253, 235, 235),
-            )
+            width = self.layout.width - 2 * MARGIN
+            self.box(x0, self.y, width, 34, color=ERROR_RED, fill=(253, 235, 235))
             self.text(x0 + 10, self.y + 17, "有错误，改正前不要涂卡：%s" % labels, 15, ERROR_RED)
             self.y += 34 + 14
 
-        # 学号 and 院校代码 side by side.
+    def _student_id_and_college(self):
+        """学号 and 院校代码 side by side."""
+        g, x0 = self.guide, MARGIN
         self.heading(x0, "学号", rules.STUDENT_ID, "从左往右填，不留空格")
         college_x = x0 + self.sid_columns * COLUMN + GAP
         self.text(college_x, self.y + 10, "院校代码", 17, CARD_RED)
@@ -221,7 +222,9 @@ class _Builder:
             self.digit_columns("college_code", college_x, top, g.college_code[:5], 5)
         self.y = bottom + GAP / 2
 
-        # 姓名: four characters, four code digits each.
+    def _name(self):
+        """姓名: four characters, four code digits each; or the full name in 正楷."""
+        g, x0 = self.guide, MARGIN
         self.heading(x0, "姓名", rules.NAME, self._name_note())
         top = self.y + 26
         name_valid = g.is_valid(rules.NAME)
@@ -247,21 +250,18 @@ class _Builder:
             self._renumber_name_columns(group)
         self.y = bottom + GAP / 2
 
-        # 身份证号: 18 columns; the check character's column has the X bubble.
-        self.heading(x0, "身份证号", rules.ID_NUMBER, "共 18 位，末位 X 涂字母 X")
+    def _id_number(self):
+        """身份证号: 18 columns; the check character's column has the X bubble."""
+        self.heading(MARGIN, "身份证号", rules.ID_NUMBER, "共 18 位，末位 X 涂字母 X")
         bottom = self.digit_columns(
-            rules.ID_NUMBER, x0, self.y + 26, g.id_number[:18], 18, x_last=True
+            rules.ID_NUMBER, MARGIN, self.y + 26, self.guide.id_number[:18], 18, x_last=True
         )
         self.y = bottom + GAP / 2
 
-        # 学历类别 and 所在校别: one bubble each choice.
-        self._choices(rules.EDUCATION_TYPE, "学历类别", rules.EDUCATION_TYPES, g.education_type)
-        self._choices(rules.SCHOOL_TYPE, "所在校别", rules.SCHOOL_TYPES, g.school_type)
-
-        # The fields left blank.
-        self.heading(x0, "不填的栏目")
+    def _blank_fields(self):
+        self.heading(MARGIN, "不填的栏目")
         self.y += 26
-        bx = x0
+        bx = MARGIN
         for label, note in rules.BLANK_FIELDS:
             w = 28 + 15 * (len(label) + len(note))
             self.box(bx, self.y, w, 32, color=(120, 120, 120))
@@ -269,15 +269,16 @@ class _Builder:
             bx += w + 10
         self.y += 32 + GAP / 2
 
-        # What to write by hand.
-        lines = g.handwriting + ["用 2B 铅笔把圆圈涂满涂黑；卡的右侧不写任何字，保持卡面平整。"]
-        self.heading(x0, "手写与注意")
+    def _handwriting(self):
+        """What to write by hand, and the 2B pencil."""
+        lines = self.guide.handwriting + [
+            "用 2B 铅笔把圆圈涂满涂黑；卡的右侧不写任何字，保持卡面平整。"
+        ]
+        self.heading(MARGIN, "手写与注意")
         self.y += 24
         for line in lines:
-            self.text(x0, self.y + 12, line, 15, NOTE_BLUE)
+            self.text(MARGIN, self.y + 12, line, 15, NOTE_BLUE)
             self.y += 26
-        self.layout.height = self.y + MARGIN
-        return self.layout
 
     def _renumber_name_columns(self, group: int):
         # digit_columns numbers 0–3 in each group; the name grid has columns 0–15.

@@ -6,10 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cards_app import rules
+from cards_app.models import CardCheck
 
 # Generous limits: the rules say what is wrong with a long value; these only keep a
 # pasted novel out of the page.
 MAX_LENGTH = 100
+RESOLUTION_MAX_LENGTH = CardCheck._meta.get_field("resolution_note").max_length
 
 
 class CardCheckForm(forms.Form):
@@ -24,12 +26,12 @@ class CardCheckForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=MAX_LENGTH, required=False)
     education_type = forms.ChoiceField(
         label=_("学历类别"),
-        choices=[("", "——请选择——")] + list(rules.EDUCATION_TYPES.items()),
+        choices=[("", _("——请选择——"))] + list(rules.EDUCATION_TYPES.items()),
         required=False,
     )
     school_type = forms.ChoiceField(
         label=_("所在校别"),
-        choices=[("", "——请选择——")] + list(rules.SCHOOL_TYPES.items()),
+        choices=[("", _("——请选择——"))] + list(rules.SCHOOL_TYPES.items()),
         required=False,
     )
 
@@ -64,6 +66,6 @@ class CardCheckForm(forms.Form):
 class ResolveForm(forms.Form):
     note = forms.CharField(
         label=_("处理说明"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "例如：名册已更正 / 学生已按身份证改正"}),
+        max_length=RESOLUTION_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": _("例如：名册已更正 / 学生已按身份证改正")}),
     )

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 # Field names, as in the API and the card dict.
 STUDENT_ID = "student_id"
 NAME = "name"
@@ -161,12 +163,12 @@ def check_student_id(value: str, pattern: str = DEFAULT_STUDENT_ID_PATTERN) -> l
     """Return the errors of a 学号; ``value`` is normalised first."""
     value = normalise_text(value or "")
     if not value:
-        return [Issue(STUDENT_ID, "required", "请填写学号。")]
+        return [Issue(STUDENT_ID, "required", _("请填写学号。"))]
     if _compiled(pattern).fullmatch(value) is None:
         if pattern == DEFAULT_STUDENT_ID_PATTERN:
-            message = "学号格式不对：学号应为 6–14 位数字，从左往右填，不留空格。"
+            message = _("学号格式不对：学号应为 6–14 位数字，从左往右填，不留空格。")
         else:
-            message = "学号格式不对，请按学生证上的学号填写，不留空格。"
+            message = _("学号格式不对，请按学生证上的学号填写，不留空格。")
         return [Issue(STUDENT_ID, "format", message)]
     return []
 
@@ -309,39 +311,51 @@ def check_name(value: str, *, pinyin: str | None = None) -> NameCheck:
     separated by spaces (the student knows how their own name is read).
     """
     value = normalise_text(value or "")
+    refused = _name_form_error(value)
+    if refused is not None:
+        return NameCheck(value, (refused,), (), NAME_MODE_CODES)
+    hanzi = _HANZI_CHAR.findall(value)
+    if len(hanzi) > MAX_CODED_HANZI:
+        message = (
+            _("姓名超过 %d 个汉字：卡上不填区位码，请在姓名栏用正楷写全名，由采集中心人工录入。")
+            % MAX_CODED_HANZI
+        )
+        return NameCheck(
+            value, (_warning(NAME, "handwritten", message),), (), NAME_MODE_HANDWRITTEN
+        )
+    issues: list[Issue] = []
+    if _SEPARATOR.search(value):
+        message = _("姓名中的间隔号不是汉字，卡上不填；请向教务处确认姓名的填写方式。")
+        issues.append(_warning(NAME, "separator", message))
+    codes, code_issues = _name_codes(hanzi)
+    issues += code_issues
+    if pinyin is not None and pinyin.strip():
+        codes, pinyin_issue = _corrected_pinyin(codes, pinyin)
+        if pinyin_issue is not None:
+            issues.append(pinyin_issue)
+    return NameCheck(value, tuple(issues), tuple(codes), NAME_MODE_CODES)
+
+
+def _name_form_error(value: str) -> Issue | None:
+    """Return the error that stops a name from being coded at all: empty, a letter,
+    digit or symbol, or a separator that is not between two characters."""
     if not value:
-        return NameCheck(value, (Issue(NAME, "required", "请填写姓名。"),), (), NAME_MODE_CODES)
+        return Issue(NAME, "required", _("请填写姓名。"))
     bad = _NOT_NAME_CHAR.findall(value)
     if bad:
         shown = "、".join("“%s”" % c for c in dict.fromkeys(bad))
-        message = "姓名只能是汉字，不能含字母、数字或符号：%s。" % shown
-        return NameCheck(value, (Issue(NAME, "invalid_chars", message),), (), NAME_MODE_CODES)
+        message = _("姓名只能是汉字，不能含字母、数字或符号：%s。") % shown
+        return Issue(NAME, "invalid_chars", message)
     parts = _SEPARATOR.split(value)
-    has_separator = len(parts) > 1
-    if has_separator and not all(parts):
-        message = "姓名中的间隔号只能写在两个字之间，且只写一个。"
-        return NameCheck(value, (Issue(NAME, "separator", message),), (), NAME_MODE_CODES)
-    hanzi = _HANZI_CHAR.findall(value)
-    issues: list[Issue] = []
-    if len(hanzi) > MAX_CODED_HANZI:
-        issues.append(
-            _warning(
-                NAME,
-                "handwritten",
-                "姓名超过 %d 个汉字：卡上不填区位码，请在姓名栏用正楷写全名，由采集中心人工录入。"
-                % MAX_CODED_HANZI,
-            )
-        )
-        return NameCheck(value, tuple(issues), (), NAME_MODE_HANDWRITTEN)
-    if has_separator:
-        issues.append(
-            _warning(
-                NAME,
-                "separator",
-                "姓名中的间隔号不是汉字，卡上不填；请向教务处确认姓名的填写方式。",
-            )
-        )
-    codes = []
+    if len(parts) > 1 and not all(parts):
+        return Issue(NAME, "separator", _("姓名中的间隔号只能写在两个字之间，且只写一个。"))
+    return None
+
+
+def _name_codes(hanzi: list[str]) -> tuple[list[NameCode], list[Issue]]:
+    """Return the 区位码 of each character, 0000 with its pinyin for one outside
+    GB 2312, and the warnings those characters call for."""
+    codes, issues = [], []
     for i, char in enumerate(hanzi):
         code = quwei_code(char)
         if code is not None:
@@ -350,45 +364,37 @@ def check_name(value: str, *, pinyin: str | None = None) -> NameCheck:
         codes.append(NameCode(char, UNKNOWN_CODE, pinyin_for(char, first=i == 0)))
         simplified = TRADITIONAL_TO_SIMPLIFIED.get(char)
         if simplified is not None:
-            issues.append(
-                _warning(
-                    NAME,
-                    "traditional",
-                    "“%s”是繁体或异体字（简体为“%s”）：请确认身份证上印的就是这个字形；"
-                    "若身份证上是“%s”，请改填简体。" % (char, simplified, simplified),
-                )
-            )
+            message = _(
+                "“%(char)s”是繁体或异体字（简体为“%(simple)s”）：请确认身份证上印的就是这个"
+                "字形；若身份证上是“%(simple)s”，请改填简体。"
+            ) % {"char": char, "simple": simplified}
+            issues.append(_warning(NAME, "traditional", message))
     unknown = [c for c in codes if c.code == UNKNOWN_CODE]
     if unknown:
-        issues.append(
-            _warning(
-                NAME,
-                "not_in_gb2312",
-                "%s不在国标 GB 2312 字库中：区位码填 0000，并在卡上该字旁写拼音（%s）。"
-                % (
-                    "、".join("“%s”" % c.char for c in unknown),
-                    "、".join("%s %s" % (c.char, c.pinyin) for c in unknown),
-                ),
-            )
+        message = _(
+            "%(chars)s不在国标 GB 2312 字库中：区位码填 0000，并在卡上该字旁写拼音（%(pinyin)s）。"
+        ) % {
+            "chars": "、".join("“%s”" % c.char for c in unknown),
+            "pinyin": "、".join("%s %s" % (c.char, c.pinyin) for c in unknown),
+        }
+        issues.append(_warning(NAME, "not_in_gb2312", message))
+    return codes, issues
+
+
+def _corrected_pinyin(codes: list[NameCode], pinyin: str) -> tuple[list[NameCode], Issue | None]:
+    """Return the codes with the student's readings of the 0000 characters, or the
+    codes unchanged and the error if the readings do not fit them."""
+    unknown = [c for c in codes if c.code == UNKNOWN_CODE]
+    readings = _parse_pinyin(pinyin)
+    if len(readings) != len(unknown) or not all(_PINYIN_RE.fullmatch(r) for r in readings):
+        message = _("拼音应为 %d 个音节（只写小写字母，不标声调，按字序用空格隔开）。") % len(
+            unknown
         )
-    if pinyin is not None and pinyin.strip():
-        readings = _parse_pinyin(pinyin)
-        if len(readings) != len(unknown) or not all(_PINYIN_RE.fullmatch(r) for r in readings):
-            issues.append(
-                Issue(
-                    NAME_PINYIN,
-                    "pinyin",
-                    "拼音应为 %d 个音节（只写小写字母，不标声调，按字序用空格隔开）。"
-                    % len(unknown),
-                )
-            )
-        else:
-            corrected = iter(readings)
-            codes = [
-                NameCode(c.char, c.code, next(corrected)) if c.code == UNKNOWN_CODE else c
-                for c in codes
-            ]
-    return NameCheck(value, tuple(issues), tuple(codes), NAME_MODE_CODES)
+        return codes, Issue(NAME_PINYIN, "pinyin", message)
+    corrected = iter(readings)
+    return [
+        NameCode(c.char, c.code, next(corrected)) if c.code == UNKNOWN_CODE else c for c in codes
+    ], None
 
 
 # 身份证号 -----------------------------------------------------------------------------
@@ -455,15 +461,15 @@ def check_id_number(value: str, *, today: datetime.date | None = None) -> list[I
     """Return the errors and warnings of a 身份证号; ``value`` is normalised first."""
     value = normalise_id_number(value or "")
     if not value:
-        return [Issue(ID_NUMBER, "required", "请填写身份证号。")]
+        return [Issue(ID_NUMBER, "required", _("请填写身份证号。"))]
     if len(value) != 18:
         if len(value) == 15 and value.isdigit():
-            message = "这是 15 位的旧身份证号，采集卡须填 18 位身份证号。"
+            message = _("这是 15 位的旧身份证号，采集卡须填 18 位身份证号。")
         else:
-            message = "身份证号应为 18 位，现在是 %d 位。" % len(value)
+            message = _("身份证号应为 18 位，现在是 %d 位。") % len(value)
         return [Issue(ID_NUMBER, "length", message)]
     if _ID_FORMAT.fullmatch(value) is None:
-        message = "身份证号前 17 位只能是数字，最后一位是数字或 X。"
+        message = _("身份证号前 17 位只能是数字，最后一位是数字或 X。")
         return [Issue(ID_NUMBER, "format", message)]
     issues = []
     expected = id_check_character(value[:17])
@@ -472,7 +478,7 @@ def check_id_number(value: str, *, today: datetime.date | None = None) -> list[I
             Issue(
                 ID_NUMBER,
                 "checksum",
-                "身份证号校验位不对：请逐位核对身份证上的号码，可能有一位抄错了。",
+                _("身份证号校验位不对：请逐位核对身份证上的号码，可能有一位抄错了。"),
             )
         )
     today = today or datetime.date.today()
@@ -486,7 +492,8 @@ def check_id_number(value: str, *, today: datetime.date | None = None) -> list[I
             Issue(
                 ID_NUMBER,
                 "birth_date",
-                "身份证号第 7–14 位应为出生日期（年月日），现在的“%s”不是有效日期。" % value[6:14],
+                _("身份证号第 7–14 位应为出生日期（年月日），现在的“%s”不是有效日期。")
+                % value[6:14],
             )
         )
     if int(value[:2]) not in PROVINCE_CODES:
@@ -494,7 +501,7 @@ def check_id_number(value: str, *, today: datetime.date | None = None) -> list[I
             Issue(
                 ID_NUMBER,
                 "region",
-                "身份证号前两位“%s”不是省级行政区代码。" % value[:2],
+                _("身份证号前两位“%s”不是省级行政区代码。") % value[:2],
             )
         )
     if not issues and not _county_known(value[:6]):
@@ -502,7 +509,7 @@ def check_id_number(value: str, *, today: datetime.date | None = None) -> list[I
             _warning(
                 ID_NUMBER,
                 "county",
-                "身份证号前 6 位“%s”不在已知的县级代码中，请再核对一次。" % value[:6],
+                _("身份证号前 6 位“%s”不在已知的县级代码中，请再核对一次。") % value[:6],
             )
         )
     return issues
@@ -526,13 +533,13 @@ def normalise_choice(value: str, choices: dict[str, str]) -> str | None:
 def _check_choice(field_name, value, choices, expected) -> tuple[list[Issue], str | None]:
     label = FIELD_LABELS[field_name]
     if not normalise_text(value or ""):
-        return [Issue(field_name, "required", "请选择%s。" % label)], None
+        return [Issue(field_name, "required", _("请选择%s。") % label)], None
     key = normalise_choice(value, choices)
     if key is None:
-        message = "%s只能是：%s。" % (label, "、".join(choices.values()))
+        message = _("%s只能是：%s。") % (label, "、".join(choices.values()))
         return [Issue(field_name, "invalid", message)], None
     if expected and key != expected:
-        message = "%s应涂“%s”，不是“%s”。" % (label, choices[expected], choices[key])
+        message = _("%s应涂“%s”，不是“%s”。") % (label, choices[expected], choices[key])
         return [Issue(field_name, "mismatch", message)], key
     return [], key
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cards_app import rules
 from cards_app.models import CardCheck
@@ -33,10 +34,10 @@ class CardState:
     @property
     def label(self) -> str:
         if self.status == STATUS_UNCHECKED:
-            return "未核对"
+            return _("未核对")
         if self.status == STATUS_OK:
-            return "核对无误"
-        return "有问题：%s" % rules.field_labels(self.fields)
+            return _("核对无误")
+        return _("有问题：%s") % rules.field_labels(self.fields)
 
     @property
     def css_class(self) -> str:
@@ -132,6 +133,17 @@ def class_card_states(*, school_class) -> ClassCards:
     return ClassCards([(s, states[s.pk]) for s in students])
 
 
+def roster_card_data(*, student: Student) -> dict:
+    """Return what the roster says the student's card holds, in the card rules' fields."""
+    return {
+        "student_id": student.student_id,
+        "name": student.name,
+        "id_number": student.id_number,
+        "education_type": student.education_type,
+        "school_type": student.school_type,
+    }
+
+
 def card_check_current(*, student: Student) -> CardCheck | None:
     return CardCheck.objects.filter(student=student, is_current=True).first()
 
@@ -189,8 +201,8 @@ class RosterRow:
     def name_note(self) -> str:
         """Return what the centre must be told about the name, in Chinese."""
         if self.name_mode == rules.NAME_MODE_HANDWRITTEN:
-            return "超过四个汉字：正楷手写全名"
-        return "填 0000 并写拼音：%s" % "，".join(
+            return _("超过四个汉字：正楷手写全名")
+        return _("填 0000 并写拼音：%s") % "，".join(
             "%s %s" % (c.char, c.pinyin) for c in self.name_codes if c.code == rules.UNKNOWN_CODE
         )
 

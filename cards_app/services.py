@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from capture_portal.services import ServiceError
 from cards_app import rules
 from cards_app.models import CardCheck
 from sessions_app.models import CardCorrection, Student
@@ -13,7 +15,7 @@ from sessions_app.models import CardCorrection, Student
 ROSTER_FIELDS = (rules.STUDENT_ID, rules.NAME, rules.ID_NUMBER)
 
 
-class CardCheckError(Exception):
+class CardCheckError(ServiceError):
     """A card check cannot be saved or resolved; the message is for the user."""
 
 
@@ -57,7 +59,7 @@ def card_check_build(*, student: Student, data: dict, by) -> CardCheck:
     result = card_check_run(student=student, data=data)
     missing = [i.field for i in result.errors if i.code == "required"]
     if missing:
-        raise CardCheckError("请先填写%s再保存。" % rules.field_labels(missing))
+        raise CardCheckError(_("请先填写%s再保存。") % rules.field_labels(missing))
     card = result.card
     return CardCheck(
         student=student,
@@ -97,15 +99,15 @@ def card_discrepancy_resolve(*, check: CardCheck, by, note: str) -> CardCheck:
     """Close a discrepancy case with a note saying what was done."""
     note = (note or "").strip()
     if not note:
-        raise CardCheckError("请写明处理结果（例如：名册已更正、学生已按身份证改正）。")
+        raise CardCheckError(_("请写明处理结果（例如：名册已更正、学生已按身份证改正）。"))
     with transaction.atomic():
         check = CardCheck.objects.select_for_update().get(pk=check.pk)
         if not check.mismatch_fields:
-            raise CardCheckError("这条核对记录与名册一致，无需处理。")
+            raise CardCheckError(_("这条核对记录与名册一致，无需处理。"))
         if check.resolved_at is not None:
-            raise CardCheckError("这条不一致已经处理过了。")
+            raise CardCheckError(_("这条不一致已经处理过了。"))
         if not check.is_current:
-            raise CardCheckError("学生已重新核对，这条记录已不是当前记录。")
+            raise CardCheckError(_("学生已重新核对，这条记录已不是当前记录。"))
         check.resolved_at = timezone.now()
         check.resolved_by = by
         check.resolution_note = _fit("resolution_note", note)
@@ -143,7 +145,7 @@ def card_discrepancy_settle_at_desk(*, student: Student, by, now=None) -> CardCh
     check.resolved_at = now or timezone.now()
     check.resolved_by = by
     check.resolution_note = _fit(
-        "resolution_note", "拍摄现场已把采集卡上的%s改为与名册一致。" % labels
+        "resolution_note", _("拍摄现场已把采集卡上的%s改为与名册一致。") % labels
     )
     check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     return check

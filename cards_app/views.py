@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from capture_portal.exports import PDF_CONTENT_TYPE, export_response
@@ -21,8 +22,9 @@ from capture_portal.roles import (
     student_of,
     student_required,
 )
+from capture_portal.services import run_service
 from cards_app import exports, fill_guide, rules, selectors, services
-from cards_app.forms import CardCheckForm, ResolveForm
+from cards_app.forms import RESOLUTION_MAX_LENGTH, CardCheckForm, ResolveForm
 from cards_app.models import CardCheck
 from sessions_app.campaigns import campaign_for_request
 from sessions_app.models import Campaign
@@ -46,13 +48,7 @@ def _initial_for(student) -> dict:
             "education_type": check.education_type,
             "school_type": check.school_type,
         }
-    return {
-        "student_id": student.student_id,
-        "name": student.name,
-        "id_number": student.id_number,
-        "education_type": student.education_type,
-        "school_type": student.school_type,
-    }
+    return selectors.roster_card_data(student=student)
 
 
 def check(request):
@@ -66,14 +62,14 @@ def check(request):
             data = form.card_data()
             if request.POST.get("action") == "save":
                 if student is None:
-                    messages.error(request, "只有登录的学生可以保存自己的核对结果。")
+                    messages.error(request, _("只有登录的学生可以保存自己的核对结果。"))
                     return redirect("cards:check")
-                try:
-                    saved = services.card_check_save(student=student, data=data, by=request.user)
-                except services.CardCheckError as exc:
-                    messages.error(request, str(exc))
-                else:
-                    messages.success(request, "已保存核对结果（%s）。" % _when(saved))
+                saved = run_service(
+                    request,
+                    lambda: services.card_check_save(student=student, data=data, by=request.user),
+                    success=lambda saved: _("已保存核对结果（%s）。") % _when(saved),
+                )
+                if saved is not None:
                     return redirect("cards:check")
             result = services.card_check_run(student=student, data=data)
             if student is not None:
@@ -120,7 +116,7 @@ def _posted_guide(request) -> fill_guide.Guide | None:
 
 def _too_long() -> HttpResponse:
     return HttpResponse(
-        "填写的内容过长，无法生成示意图。", status=400, content_type="text/plain; charset=utf-8"
+        _("填写的内容过长，无法生成示意图。"), status=400, content_type="text/plain; charset=utf-8"
     )
 
 
@@ -146,7 +142,7 @@ def guide_pdf(request):
 def _my_guide(request) -> fill_guide.Guide:
     student = student_of(request.user)
     if selectors.card_check_current(student=student) is None:
-        raise Http404("还没有保存的核对结果。")
+        raise Http404(_("还没有保存的核对结果。"))
     return _guide(services.card_check_run(student=student, data=_initial_for(student)))
 
 
@@ -184,7 +180,7 @@ def class_cards(request):
 def _staff_campaign(request) -> Campaign:
     campaign = campaign_for_request(request)
     if campaign is None:
-        raise Http404("还没有采集活动。")
+        raise Http404(_("还没有采集活动。"))
     return campaign
 
 
@@ -202,7 +198,6 @@ def staff_bulk(request):
         "cards_app/staff_bulk.html",
         {
             "campaign": campaign,
-            "campaigns": Campaign.objects.all(),
             "bulk": bulk,
             "type_counts": bulk.type_counts(),
             "class_counts": bulk.class_counts(),
@@ -227,7 +222,7 @@ def _problem_title(problem: str) -> str:
 def staff_bulk_export(request, kind: str):
     """Download the problem report (Excel) or the name list (Excel or PDF)."""
     if kind not in exports.BULK_EXPORTS:
-        raise Http404("没有这种导出。")
+        raise Http404(_("没有这种导出。"))
     campaign = _staff_campaign(request)
     bulk = selectors.roster_bulk_check(campaign=campaign)
     return export_response(
@@ -264,18 +259,15 @@ def staff_discrepancy_resolve(request, pk: int):
     check = get_object_or_404(CardCheck, pk=pk)
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请写明处理结果（200 字以内）。")
+        messages.error(request, _("请写明处理结果（%d 字以内）。") % RESOLUTION_MAX_LENGTH)
     else:
-        try:
-            services.card_discrepancy_resolve(
+        run_service(
+            request,
+            lambda: services.card_discrepancy_resolve(
                 check=check, by=request.user, note=form.cleaned_data["note"]
-            )
-        except services.CardCheckError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, "已处理 %s %s 的不一致。" % (check.student.student_id, check.student.name)
-            )
+            ),
+            success=_("已处理 %s %s 的不一致。") % (check.student.student_id, check.student.name),
+        )
     return redirect(
         "%s?campaign=%d" % (reverse("cards:staff_discrepancies"), check.student.campaign_id)
     )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
 from cards_app.rules import mask_id_number
@@ -115,15 +116,15 @@ def _class_rows(stream, school_class, counts: _Counts, *, unpaid_only, mask_id_n
 
 
 def _class_notes(school_class: SchoolClass, fee: Decimal, handover: Handover | None) -> list[str]:
-    parts = ["学院：%s" % (school_class.college or "—")]
+    parts = [_("学院：%s") % (school_class.college or "—")]
     if school_class.slot is not None:
-        parts.append("拍摄：%s %s" % (school_class.slot, school_class.slot.venue))
-    parts.append("班长：%s" % (school_class.monitor.name if school_class.monitor else "—"))
-    parts.append("每人 %s 元" % fee)
+        parts.append(_("拍摄：%s %s") % (school_class.slot, school_class.slot.venue))
+    parts.append(_("班长：%s") % (school_class.monitor.name if school_class.monitor else "—"))
+    parts.append(_("每人 %s 元") % fee)
     notes = ["　".join(parts)]
     if handover is not None:
         notes.append(
-            "已交接：%d 人，%s 元，收款人 %s，%s"
+            _("已交接：%d 人，%s 元，收款人 %s，%s")
             % (
                 handover.student_count,
                 handover.amount,
@@ -139,19 +140,19 @@ def _totals(counts: _Counts, fee: Decimal, *, unpaid_only: bool):
         unpaid = counts.expected - counts.paid
         if unpaid_only:
             return (
-                "合计",
-                "未缴 %d 人" % unpaid,
+                _("合计"),
+                _("未缴 %d 人") % unpaid,
                 "",
-                "应补缴 %s 元" % expected_amount(fee=fee, count=unpaid),
+                _("应补缴 %s 元") % expected_amount(fee=fee, count=unpaid),
                 "",
                 "",
                 "",
             )
         return (
-            "合计",
-            "应缴 %d 人" % counts.expected,
-            "已缴 %d 人" % counts.paid,
-            "未缴 %d 人" % unpaid,
+            _("合计"),
+            _("应缴 %d 人") % counts.expected,
+            _("已缴 %d 人") % counts.paid,
+            _("未缴 %d 人") % unpaid,
             "",
             counts.collected,
             "",
@@ -182,9 +183,9 @@ def payment_list_report(
     )
     fee = campaign.fee
     handovers = {h.school_class_id: h for h in Handover.objects.filter(school_class__in=classes)}
-    title = "%s %s" % (campaign.title, "未缴费名单" if unpaid_only else "缴费名单")
+    title = "%s %s" % (campaign.title, _("未缴费名单") if unpaid_only else _("缴费名单"))
     # A single class names itself in every heading already.
-    subtitle = "范围：%s" % (scope_label or "全部班级") if len(classes) != 1 else ""
+    subtitle = _("范围：%s") % (scope_label or _("全部班级")) if len(classes) != 1 else ""
 
     def sections():
         stream = _Peekable(_student_stream(classes)) if classes else None
@@ -228,8 +229,8 @@ def payment_list_export(
     )
     content = render(report, fmt, one_sheet=one_sheet, section_column="班级")
     filename = "%s-%s-%s.%s" % (
-        "未缴费名单" if unpaid_only else "缴费名单",
-        scope_label or "全部",
+        _("未缴费名单") if unpaid_only else _("缴费名单"),
+        scope_label or _("全部"),
         timezone.localdate().strftime("%Y%m%d"),
         fmt,
     )

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from payments_app.models import PaymentMethod
-from payments_app.services import REASON_MAX_LENGTH
+from payments_app.services import REASON_MAX_LENGTH, RECEIVER_MAX_LENGTH
 
 FORMAT_CHOICES = [("xlsx", "Excel"), ("pdf", "PDF")]
 LIST_CHOICES = [("all", _("缴费名单")), ("unpaid", _("未缴费名单"))]
@@ -90,7 +90,7 @@ class HandoverForm(forms.Form):
     )
     receiver_name = forms.CharField(
         label=_("收款人（拍摄组）"),
-        max_length=50,
+        max_length=RECEIVER_MAX_LENGTH,
         error_messages={
             "required": _("请填写收款人姓名。"),
             "max_length": _("收款人姓名最多 %(limit_value)d 个字。"),

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from sessions_app.models import SchoolClass, StudentCategory
 
 CENT = Decimal("0.01")
@@ -53,4 +55,4 @@ def names_summary(names: list[str], limit: int = 10) -> str:
     """Return names joined by 、, cut after ``limit`` with the number left out."""
     if len(names) <= limit:
         return "、".join(names)
-    return "%s 等 %d 人" % ("、".join(names[:limit]), len(names))
+    return _("%s 等 %d 人") % ("、".join(names[:limit]), len(names))

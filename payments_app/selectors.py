@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from payments_app.models import (
     Handover,
@@ -366,13 +367,49 @@ class Overview:
         return [row for row in self.classes if row.problems]
 
 
+def makeup_payers_q() -> Q:
+    """Return the students who pay the make-up centre, as a query: rules.pays_at_makeup_centre."""
+    return (
+        ~Q(category=StudentCategory.CURRENT)
+        | Q(school_class__isnull=True)
+        | Q(school_class__status=SchoolClass.Status.DEFERRED)
+    )
+
+
 def payments_overview(*, campaign: Campaign) -> Overview:
     """Return expected, collected and handed over per class, college and slot.
 
     Classes with problems come first (a discrepancy to settle before anything else),
     then in schedule order. Six queries whatever the size of the campaign.
     """
-    fee = campaign.fee
+    rows = _class_totals(campaign)
+    colleges: dict[str, Totals] = {}
+    slots: dict[object, Totals] = {}
+    overall = Totals(label=_("全部"))
+    for row in rows:
+        school_class = row.school_class
+        college = school_class.college.name if school_class.college else _("（未设学院）")
+        colleges.setdefault(college, Totals(label=college)).add(row)
+        slot_key = school_class.slot_id
+        if slot_key not in slots:
+            slot = school_class.slot
+            label = "%s %s" % (slot, slot.venue) if slot else _("（未安排时段）")
+            slots[slot_key] = Totals(label=label)
+        slots[slot_key].add(row)
+        overall.add(row)
+    rows.sort(key=lambda row: row.severity)  # stable: schedule order within a rank
+    return Overview(
+        campaign=campaign,
+        classes=rows,
+        colleges=sorted(colleges.values(), key=lambda t: t.label),
+        slots=list(slots.values()),
+        overall=overall,
+        makeup_count=Student.objects.filter(makeup_payers_q(), campaign=campaign).count(),
+    )
+
+
+def _class_totals(campaign: Campaign) -> list[ClassTotals]:
+    """Return the money of each scheduled class of the campaign, in schedule order."""
     classes = list(
         SchoolClass.objects.filter(campaign=campaign, status=SchoolClass.Status.SCHEDULED)
         .select_related("college", "slot__venue")
@@ -411,11 +448,6 @@ def payments_overview(*, campaign: Campaign) -> Overview:
             adj_n=Sum("adjustments__student_count"), adj_total=Sum("adjustments__amount")
         )
     }
-    makeup_count = (
-        Student.objects.filter(campaign=campaign)
-        .filter(~Q(category=StudentCategory.CURRENT) | Q(school_class__status="deferred"))
-        .count()
-    )
     rows = []
     for school_class in classes:
         paid = collected.get(school_class.pk, {})
@@ -425,7 +457,7 @@ def payments_overview(*, campaign: Campaign) -> Overview:
             label=school_class.name,
             school_class=school_class,
             expected_count=n,
-            expected=expected_amount(fee=fee, count=n),
+            expected=expected_amount(fee=campaign.fee, count=n),
             paid_count=paid.get("n", 0),
             collected=money(paid.get("total")),
             handed_over=handover is not None,
@@ -437,29 +469,7 @@ def payments_overview(*, campaign: Campaign) -> Overview:
                 adjustments=[(handover.adj_n, handover.adj_total)],
             )
         rows.append(row)
-    colleges: dict[str, Totals] = {}
-    slots: dict[object, Totals] = {}
-    overall = Totals(label="全部")
-    for row in rows:
-        school_class = row.school_class
-        college = school_class.college.name if school_class.college else "（未设学院）"
-        colleges.setdefault(college, Totals(label=college)).add(row)
-        slot_key = school_class.slot_id
-        if slot_key not in slots:
-            slot = school_class.slot
-            label = "%s %s" % (slot, slot.venue) if slot else "（未安排时段）"
-            slots[slot_key] = Totals(label=label)
-        slots[slot_key].add(row)
-        overall.add(row)
-    rows.sort(key=lambda row: row.severity)  # stable: schedule order within a rank
-    return Overview(
-        campaign=campaign,
-        classes=rows,
-        colleges=sorted(colleges.values(), key=lambda t: t.label),
-        slots=list(slots.values()),
-        overall=overall,
-        makeup_count=makeup_count,
-    )
+    return rows
 
 
 def colleges_of_campaign(*, campaign: Campaign) -> QuerySet[College]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capture_portal.roles import is_staff_member, may_act_for_class
+from capture_portal.services import ServiceError
 from payments_app.models import (
     Handover,
     HandoverAdjustment,
@@ -29,10 +30,11 @@ from payments_app.rules import expected_amount, money, names_summary, pays_at_ma
 from payments_app.selectors import class_collected, class_payments, handover_totals
 from sessions_app.models import Campaign, SchoolClass, Student, StudentCategory
 
-REASON_MAX_LENGTH = 200
+REASON_MAX_LENGTH = PaymentReversal._meta.get_field("reason").max_length
+RECEIVER_MAX_LENGTH = Handover._meta.get_field("receiver_name").max_length
 
 
-class PaymentError(Exception):
+class PaymentError(ServiceError):
     """A ledger change that cannot be made; the message is for the user."""
 
 
@@ -108,38 +110,12 @@ def payments_record(
     if method not in PaymentMethod.values:
         raise PaymentError(_("未知的缴费方式。"))
     reason = _clean_reason(reason)
-    class_ids = {s.school_class_id for s in students}
-    if len(class_ids) != 1 or None in class_ids:
-        makeup = [s for s in students if s.school_class_id is None]
-        if makeup:
-            raise PaymentError(
-                _("%(names)s 没有班级，须到补拍中心自行缴费，不能由班长登记。")
-                % {"names": names_summary([s.name for s in makeup])}
-            )
-        raise PaymentError(_("一次只能登记同一个班级的学生。"))
+    class_id = _one_class(students)
     with transaction.atomic():
-        school_class = _lock_class(class_ids.pop())
+        school_class = _lock_class(class_id)
         staff = _authorise(by=by, school_class=school_class)
         after_handover = _check_lock(school_class=school_class, staff=staff, reason=reason)
-        # Re-read under the lock: category and class may have changed since the page loaded.
-        fresh = list(
-            Student.objects.select_for_update()
-            .filter(pk__in=[s.pk for s in students])
-            .order_by("student_id")
-        )
-        moved = [s for s in fresh if s.school_class_id != school_class.pk]
-        if moved or len(fresh) != len({s.pk for s in students}):
-            raise PaymentError(_("名单已变动，请刷新页面后重试。"))
-        makeup = [
-            s
-            for s in fresh
-            if pays_at_makeup_centre(category=s.category, class_status=school_class.status)
-        ]
-        if makeup:
-            raise PaymentError(
-                _("%(names)s 属于补拍人员（或班级已推迟），须到补拍中心自行缴费，不计入班级。")
-                % {"names": names_summary([s.name for s in makeup])}
-            )
+        fresh = _payers_locked(students, school_class)
         fee = Campaign.objects.values_list("fee", flat=True).get(pk=school_class.campaign_id)
         paid_ids = set(
             Payment.objects.filter(
@@ -151,9 +127,6 @@ def payments_record(
         result = RecordResult()
         now = timezone.now()
         for student in fresh:
-            if student.pk in paid_ids:
-                result.already_paid.append(student)
-                continue
             payment = Payment(
                 campaign_id=school_class.campaign_id,
                 student=student,
@@ -165,15 +138,61 @@ def payments_record(
                 after_handover=after_handover,
                 note=reason,
             )
-            try:
-                with transaction.atomic():
-                    payment.save()
-            except IntegrityError:
-                # Another transaction won the race for this student; the index held.
+            if student.pk not in paid_ids and _saved(payment):
+                result.recorded.append(payment)
+            else:
                 result.already_paid.append(student)
-                continue
-            result.recorded.append(payment)
     return result
+
+
+def _one_class(students: list[Student]) -> int:
+    """Return the class all the students belong to; refuse students without a class
+    (they pay the make-up centre) and students of several classes."""
+    class_ids = {s.school_class_id for s in students}
+    if len(class_ids) == 1 and None not in class_ids:
+        return class_ids.pop()
+    makeup = [s for s in students if s.school_class_id is None]
+    if makeup:
+        raise PaymentError(
+            _("%(names)s 没有班级，须到补拍中心自行缴费，不能由班长登记。")
+            % {"names": names_summary([s.name for s in makeup])}
+        )
+    raise PaymentError(_("一次只能登记同一个班级的学生。"))
+
+
+def _payers_locked(students: list[Student], school_class: SchoolClass) -> list[Student]:
+    """Return the students locked and read again, once each is known to still be of the
+    class and to pay with it: category and class may have changed since the page loaded."""
+    fresh = list(
+        Student.objects.select_for_update()
+        .filter(pk__in=[s.pk for s in students])
+        .order_by("student_id")
+    )
+    moved = [s for s in fresh if s.school_class_id != school_class.pk]
+    if moved or len(fresh) != len({s.pk for s in students}):
+        raise PaymentError(_("名单已变动，请刷新页面后重试。"))
+    makeup = [
+        s
+        for s in fresh
+        if pays_at_makeup_centre(category=s.category, class_status=school_class.status)
+    ]
+    if makeup:
+        raise PaymentError(
+            _("%(names)s 属于补拍人员（或班级已推迟），须到补拍中心自行缴费，不计入班级。")
+            % {"names": names_summary([s.name for s in makeup])}
+        )
+    return fresh
+
+
+def _saved(payment: Payment) -> bool:
+    """Save a payment; False if another transaction won the race for the student (the
+    partial unique index held)."""
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        return False
+    return True
 
 
 def payment_record(
@@ -243,8 +262,8 @@ def handover_record(
     receiver_name = " ".join((receiver_name or "").split())
     if not receiver_name:
         raise PaymentError(_("请填写收款人姓名。"))
-    if len(receiver_name) > 50:
-        raise PaymentError(_("收款人姓名最多 50 个字。"))
+    if len(receiver_name) > RECEIVER_MAX_LENGTH:
+        raise PaymentError(_("收款人姓名最多 %(n)d 个字。") % {"n": RECEIVER_MAX_LENGTH})
     if student_count is None or student_count < 0:
         raise PaymentError(_("人数必须是不小于 0 的整数。"))
     if amount is None or amount < 0:
@@ -253,50 +272,12 @@ def handover_record(
     with transaction.atomic():
         school_class = _lock_class(school_class.pk)
         _authorise(by=by, school_class=school_class)
-        if school_class.status == SchoolClass.Status.DEFERRED:
-            raise PaymentError(_("%(name)s 已推迟至下一年，本次不交接。") % {"name": school_class})
-        existing = _handover_of(school_class)
-        if existing is not None:
-            raise PaymentError(
-                _("%(name)s 已于 %(when)s 交接（%(n)d 人，%(amount)s 元），不能重复交接。")
-                % {
-                    "name": school_class,
-                    "when": timezone.localtime(existing.handed_over_at).strftime("%m-%d %H:%M"),
-                    "n": existing.student_count,
-                    "amount": existing.amount,
-                }
-            )
+        _check_can_hand_over(school_class)
         paid_count, collected = class_collected(school_class=school_class)
         if paid_count == 0:
             raise PaymentError(_("本班还没有登记任何缴费，无需交接。"))
-        fee = Campaign.objects.values_list("fee", flat=True).get(pk=school_class.campaign_id)
         if student_count != paid_count:
-            unpaid = _unpaid_names(school_class)
-            if student_count > paid_count:
-                message = _(
-                    "交接人数 %(count)d 人比登记已缴的 %(paid)d 人多 %(diff)d 人。"
-                    "尚未登记缴费的 %(n)d 人：%(names)s。请先登记他们的缴费，或改正人数。"
-                ) % {
-                    "count": student_count,
-                    "paid": paid_count,
-                    "diff": student_count - paid_count,
-                    "n": len(unpaid),
-                    "names": names_summary(unpaid) or _("无"),
-                }
-            else:
-                message = _(
-                    "交接人数 %(count)d 人比登记已缴的 %(paid)d 人少 %(diff)d 人"
-                    "（%(money)s 元）。请核对已缴名单，误记的缴费请先撤销。"
-                    "未缴 %(n)d 人：%(names)s。"
-                ) % {
-                    "count": student_count,
-                    "paid": paid_count,
-                    "diff": paid_count - student_count,
-                    "money": expected_amount(fee=fee, count=paid_count - student_count),
-                    "n": len(unpaid),
-                    "names": names_summary(unpaid) or _("无"),
-                }
-            raise PaymentError(message)
+            raise PaymentError(_count_mismatch(school_class, student_count, paid_count))
         if amount != collected:
             raise PaymentError(
                 _(
@@ -329,6 +310,53 @@ def handover_record(
                 _("%(name)s 已交接，不能重复交接。") % {"name": school_class}
             ) from None
     return handover
+
+
+def _check_can_hand_over(school_class: SchoolClass) -> None:
+    """Refuse a deferred class and a class that has handed over already."""
+    if school_class.status == SchoolClass.Status.DEFERRED:
+        raise PaymentError(_("%(name)s 已推迟至下一年，本次不交接。") % {"name": school_class})
+    existing = _handover_of(school_class)
+    if existing is not None:
+        raise PaymentError(
+            _("%(name)s 已于 %(when)s 交接（%(n)d 人，%(amount)s 元），不能重复交接。")
+            % {
+                "name": school_class,
+                "when": timezone.localtime(existing.handed_over_at).strftime("%m-%d %H:%M"),
+                "n": existing.student_count,
+                "amount": existing.amount,
+            }
+        )
+
+
+def _count_mismatch(school_class: SchoolClass, student_count: int, paid_count: int) -> str:
+    """Return why a hand-over of ``student_count`` students does not match the
+    ``paid_count`` recorded, naming who has not paid."""
+    unpaid = _unpaid_names(school_class)
+    if student_count > paid_count:
+        return _(
+            "交接人数 %(count)d 人比登记已缴的 %(paid)d 人多 %(diff)d 人。"
+            "尚未登记缴费的 %(n)d 人：%(names)s。请先登记他们的缴费，或改正人数。"
+        ) % {
+            "count": student_count,
+            "paid": paid_count,
+            "diff": student_count - paid_count,
+            "n": len(unpaid),
+            "names": names_summary(unpaid) or _("无"),
+        }
+    fee = Campaign.objects.values_list("fee", flat=True).get(pk=school_class.campaign_id)
+    return _(
+        "交接人数 %(count)d 人比登记已缴的 %(paid)d 人少 %(diff)d 人"
+        "（%(money)s 元）。请核对已缴名单，误记的缴费请先撤销。"
+        "未缴 %(n)d 人：%(names)s。"
+    ) % {
+        "count": student_count,
+        "paid": paid_count,
+        "diff": paid_count - student_count,
+        "money": expected_amount(fee=fee, count=paid_count - student_count),
+        "n": len(unpaid),
+        "names": names_summary(unpaid) or _("无"),
+    }
 
 
 def handover_settle(*, school_class: SchoolClass, by, reason: str) -> HandoverAdjustment:

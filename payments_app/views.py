@@ -19,6 +19,7 @@ from capture_portal.roles import (
     staff_required,
     student_of,
 )
+from capture_portal.services import run_service
 from payments_app import selectors, services
 from payments_app.exports import payment_list_export
 from payments_app.forms import ExportForm, HandoverForm, ReasonForm, RecordForm
@@ -117,18 +118,15 @@ def reverse_payment(request, pk, payment_pk):
     if request.method == "POST":
         form = ReasonForm(request.POST)
         if form.is_valid():
-            try:
-                services.payment_reverse(
+            reversal = run_service(
+                request,
+                lambda: services.payment_reverse(
                     payment=payment, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except services.PaymentError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request,
-                    _("已撤销 %(name)s 的缴费 %(amount)s 元。")
-                    % {"name": payment.student.name, "amount": payment.amount},
-                )
+                ),
+                success=_("已撤销 %(name)s 的缴费 %(amount)s 元。")
+                % {"name": payment.student.name, "amount": payment.amount},
+            )
+            if reversal is not None:
                 return redirect(_class_url(school_class, "s%d" % payment.student_id))
     else:
         form = ReasonForm()
@@ -177,18 +175,16 @@ def settle(request, pk):
     if not form.is_valid():
         messages.error(request, _("结清差额须填写原因。"))
         return redirect(_class_url(school_class))
-    try:
-        adjustment = services.handover_settle(
+    run_service(
+        request,
+        lambda: services.handover_settle(
             school_class=school_class, by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except services.PaymentError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
+        ),
+        success=lambda adjustment: (
             _("已结清差额：%(n)+d 人，%(amount)s 元。")
-            % {"n": adjustment.student_count, "amount": adjustment.amount},
-        )
+            % {"n": adjustment.student_count, "amount": adjustment.amount}
+        ),
+    )
     return redirect(_class_url(school_class))
 
 

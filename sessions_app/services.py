@@ -13,11 +13,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from capture_portal.services import ServiceError
 from sessions_app import rules
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
 
 
-class ScheduleError(Exception):
+class ScheduleError(ServiceError):
     """A schedule change that cannot be made; the message is for the user."""
 
 
@@ -284,7 +285,7 @@ def student_accounts_issue(
             # A one-time random password of 50 bits: a light hash keeps printing a class's
             # slips fast; Django re-hashes with the strong default at first login.
             user.password = make_password(password, hasher="pbkdf2_sha256_initial")
-            user.first_name = student.name[:150]
+            user.first_name = student.name[: User._meta.get_field("first_name").max_length]
             user.is_active = True
             user.save()
             if student.user_id != user.pk or not student.must_change_password:

@@ -18,6 +18,7 @@ from capture_portal.roles import (
     student_of,
     student_required,
 )
+from capture_portal.services import run_service
 from sessions_app import exports, selectors, services
 from sessions_app.campaigns import campaign_for_request
 from sessions_app.forms import (
@@ -114,7 +115,6 @@ def staff_board(request):
         "sessions_app/staff_board.html",
         {
             "campaign": campaign,
-            "campaigns": Campaign.objects.all(),
             "schedule": selectors.schedule_for_campaign(campaign=campaign),
             "venues": Venue.objects.all(),
             "swap_form": ClassSwapForm(campaign=campaign),
@@ -123,16 +123,18 @@ def staff_board(request):
     )
 
 
-def _form_page(request, *, form, title, save, done, extra=None):
-    """Show a staff form; on a valid POST, ``save(cleaned_data)`` through a service and
-    redirect to ``done(saved)``. A service's refusal shows on the form."""
+def _form_page(request, *, form, title, save, saved_message, next_url, extra=None):
+    """Show a staff form; on a valid POST, ``save(cleaned_data)`` through a service, say
+    ``saved_message(saved)`` and go to ``next_url(saved)``. A service's refusal shows on
+    the form."""
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(form.cleaned_data)
         except services.ScheduleError as error:
             form.add_error(None, str(error))
         else:
-            return done(saved)
+            messages.success(request, saved_message(saved))
+            return redirect(next_url(saved))
     context = {"form": form, "title": title, **(extra or {})}
     return render(request, "sessions_app/staff_form.html", context)
 
@@ -141,16 +143,13 @@ def _form_page(request, *, form, title, save, done, extra=None):
 def campaign_edit(request, pk=None):
     campaign = get_object_or_404(Campaign, pk=pk) if pk else None
 
-    def done(saved):
-        messages.success(request, _("已保存采集活动“%(title)s”。") % {"title": saved.title})
-        return redirect(_board_url(saved))
-
     return _form_page(
         request,
         form=CampaignForm(request.POST or None, instance=campaign),
         title=_("编辑采集活动") if campaign else _("新建采集活动"),
         save=lambda data: services.campaign_save(campaign=campaign, **data),
-        done=done,
+        saved_message=lambda saved: _("已保存采集活动“%(title)s”。") % {"title": saved.title},
+        next_url=lambda saved: _board_url(saved),
     )
 
 
@@ -158,16 +157,13 @@ def campaign_edit(request, pk=None):
 def venue_edit(request, pk=None):
     venue = get_object_or_404(Venue, pk=pk) if pk else None
 
-    def done(saved):
-        messages.success(request, _("已保存地点“%(name)s”。") % {"name": saved.name})
-        return redirect("sessions:staff_board")
-
     return _form_page(
         request,
         form=VenueForm(request.POST or None, instance=venue),
         title=_("编辑地点") if venue else _("新建地点"),
         save=lambda data: services.venue_save(venue=venue, **data),
-        done=done,
+        saved_message=lambda saved: _("已保存地点“%(name)s”。") % {"name": saved.name},
+        next_url=lambda saved: reverse("sessions:staff_board"),
     )
 
 
@@ -176,16 +172,13 @@ def slot_edit(request, campaign_pk=None, pk=None):
     slot = get_object_or_404(TimeSlot.objects.select_related("campaign"), pk=pk) if pk else None
     campaign = slot.campaign if slot else get_object_or_404(Campaign, pk=campaign_pk)
 
-    def done(saved):
-        messages.success(request, _("已保存时段 %(slot)s。") % {"slot": saved})
-        return redirect(_board_url(campaign))
-
     return _form_page(
         request,
         form=SlotForm(request.POST or None, instance=slot),
         title=_("编辑时段") if slot else _("新建时段"),
         save=lambda data: services.slot_save(campaign=campaign, slot=slot, **data),
-        done=done,
+        saved_message=lambda saved: _("已保存时段 %(slot)s。") % {"slot": saved},
+        next_url=lambda saved: _board_url(campaign),
         extra={"campaign": campaign},
     )
 
@@ -194,12 +187,11 @@ def slot_edit(request, campaign_pk=None, pk=None):
 @require_POST
 def slot_delete(request, pk):
     slot = get_object_or_404(TimeSlot, pk=pk)
-    try:
-        services.slot_delete(slot=slot)
-    except services.ScheduleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已删除时段 %(slot)s。") % {"slot": slot})
+    run_service(
+        request,
+        lambda: services.slot_delete(slot=slot),
+        success=_("已删除时段 %(slot)s。") % {"slot": slot},
+    )
     return redirect(_board_url(slot.campaign))
 
 
@@ -226,12 +218,11 @@ def schedule_edit(request, campaign_pk):
 
 def _class_action(request, pk, action):
     school_class = get_object_or_404(SchoolClass.objects.select_related("campaign"), pk=pk)
-    try:
-        action(school_class)
-    except services.ScheduleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已调整班级 %(name)s。") % {"name": school_class.name})
+    run_service(
+        request,
+        lambda: action(school_class),
+        success=_("已调整班级 %(name)s。") % {"name": school_class.name},
+    )
     return redirect(_board_url(school_class.campaign))
 
 
@@ -274,12 +265,11 @@ def class_swap(request, campaign_pk):
             messages.error(request, error)
         return redirect(_board_url(campaign))
     first, second = form.cleaned_data["first"], form.cleaned_data["second"]
-    try:
-        services.class_swap(first=first, second=second)
-    except services.ScheduleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已互换 %(a)s 与 %(b)s。") % {"a": first, "b": second})
+    run_service(
+        request,
+        lambda: services.class_swap(first=first, second=second),
+        success=_("已互换 %(a)s 与 %(b)s。") % {"a": first, "b": second},
+    )
     return redirect(_board_url(campaign))
 
 
@@ -303,10 +293,6 @@ def class_edit(request, campaign_pk=None, pk=None):
         school_class.campaign if school_class else get_object_or_404(Campaign, pk=campaign_pk)
     )
 
-    def done(saved):
-        messages.success(request, _("已保存班级 %(name)s。") % {"name": saved.name})
-        return redirect("sessions:class_detail", pk=saved.pk)
-
     return _form_page(
         request,
         form=SchoolClassForm(
@@ -314,7 +300,8 @@ def class_edit(request, campaign_pk=None, pk=None):
         ),
         title=_("编辑班级") if school_class else _("新建班级"),
         save=lambda data: services.class_save(campaign=campaign, school_class=school_class, **data),
-        done=done,
+        saved_message=lambda saved: _("已保存班级 %(name)s。") % {"name": saved.name},
+        next_url=lambda saved: reverse("sessions:class_detail", args=[saved.pk]),
     )
 
 
@@ -322,16 +309,13 @@ def class_edit(request, campaign_pk=None, pk=None):
 def category_rule_edit(request, pk):
     rule = get_object_or_404(CategoryRule.objects.select_related("campaign"), pk=pk)
 
-    def done(saved):
-        messages.success(request, _("已保存“%(label)s”的安排。") % {"label": saved.label})
-        return redirect(_board_url(saved.campaign))
-
     return _form_page(
         request,
         form=CategoryRuleForm(request.POST or None, instance=rule),
         title=_("个人参加：%(label)s") % {"label": rule.label},
         save=lambda data: services.category_rule_set(rule=rule, **data),
-        done=done,
+        saved_message=lambda saved: _("已保存“%(label)s”的安排。") % {"label": saved.label},
+        next_url=lambda saved: _board_url(saved.campaign),
     )
 
 
@@ -361,12 +345,11 @@ def class_monitor(request, pk):
         if student is None:
             messages.error(request, _("没有这名学生。"))
             return redirect("sessions:class_detail", pk=pk)
-    try:
-        services.class_monitor_set(school_class=school_class, student=student)
-    except services.ScheduleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已更新班长。"))
+    run_service(
+        request,
+        lambda: services.class_monitor_set(school_class=school_class, student=student),
+        success=_("已更新班长。"),
+    )
     return redirect("sessions:class_detail", pk=pk)
 
 

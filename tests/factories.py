@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 
 from capture_portal.roles import CREW_GROUP, STAFF_GROUP
+from cards_app.rules import id_check_character
 from sessions_app.models import (
     Campaign,
     CategoryRule,
@@ -19,13 +20,10 @@ from sessions_app.models import (
 
 _seq = itertools.count(1)
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
-
-def id_number(body17: str) -> str:
+def make_id_number(body17: str) -> str:
     """Return a valid 18-character ID number for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(body17, ID_WEIGHTS, strict=True))
-    return body17 + "10X98765432"[total % 11]
+    return body17 + id_check_character(body17)
 
 
 def make_campaign(**fields) -> Campaign:
@@ -77,7 +75,7 @@ def make_student(school_class=None, campaign=None, **fields) -> Student:
         "school_class": school_class,
         "student_id": "17%08d" % n,
         "name": "张三",
-        "id_number": id_number("43010319990101%03d" % (n % 1000)),
+        "id_number": make_id_number("43010319990101%03d" % (n % 1000)),
         "gender": "M",
         "category": StudentCategory.CURRENT if school_class else StudentCategory.ALUMNI,
         "must_change_password": False,

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capture_portal.services import ServiceError
 from cards_app import rules
 from cards_app.services import card_discrepancy_settle_at_desk
 from sessions_app.models import (
@@ -33,7 +34,7 @@ VALUE_MAX_LENGTH = CardCorrection._meta.get_field("value").max_length
 CHSI_PROBLEM_MAX_LENGTH = ChsiCheck._meta.get_field("problem").max_length
 
 
-class ShootDayError(Exception):
+class ShootDayError(ServiceError):
     """A shoot-day action that cannot be done; the message is for the user."""
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from capture_portal.exports import export_response
 from capture_portal.http import int_param
 from capture_portal.roles import crew_required, staff_required, student_of, student_required
+from capture_portal.services import run_service
 from sessions_app.campaigns import campaign_for_request
 from sessions_app.exports import export_file
 from sessions_app.models import Campaign, SchoolClass, Shot, Student, Venue
@@ -297,14 +298,11 @@ def numbers(request):
 def class_close(request, pk):
     school_class = get_object_or_404(SchoolClass.objects.select_related("campaign"), pk=pk)
     if request.method == "POST":
-        try:
-            services.class_close(school_class=school_class, by=request.user)
-        except services.ShootDayError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, _("%(name)s 已结束拍摄，数据已记录。") % {"name": school_class.name}
-            )
+        run_service(
+            request,
+            lambda: services.class_close(school_class=school_class, by=request.user),
+            success=_("%(name)s 已结束拍摄，数据已记录。") % {"name": school_class.name},
+        )
         return redirect("shootday:class_close", pk=school_class.pk)
     return render(
         request,
@@ -372,17 +370,16 @@ def chsi_confirm(request):
         messages.error(request, next(iter(form.errors.values()))[0])
         return redirect("sessions:student_home")
     ok = form.cleaned_data["result"] == ChsiForm.RESULT_OK
-    try:
-        services.chsi_check_confirm(
+    run_service(
+        request,
+        lambda: services.chsi_check_confirm(
             student=student, ok=ok, problem=form.cleaned_data["problem"], by=request.user
-        )
-    except services.ShootDayError as error:
-        messages.error(request, str(error))
-    else:
-        if ok:
-            messages.success(request, _("已记录：学信网信息核对无误。"))
-        else:
-            messages.warning(request, _("已记录你反映的问题，教务处会联系你。"))
+        ),
+        success=_("已记录：学信网信息核对无误。")
+        if ok
+        else _("已记录你反映的问题，教务处会联系你。"),
+        level=messages.SUCCESS if ok else messages.WARNING,
+    )
     return redirect("sessions:student_home")
 
 

@@ -8,13 +8,10 @@ from sessions_app.models import Student
 from tests.factories import (
     make_campaign,
     make_class,
-    make_crew,
-    make_monitor,
     make_slot,
-    make_staff,
     make_student,
-    make_student_user,
 )
+from tests.personas import Personas
 
 
 class LoginTests(TestCase):
@@ -65,26 +62,19 @@ class LoginTests(TestCase):
         self.assertNotIn("_auth_user_id", self.client.session)
 
 
-class DashboardTests(TestCase):
-    def setUp(self):
-        campaign = make_campaign()
-        self.school_class = make_class(campaign, make_slot(campaign))
-
+class DashboardTests(Personas):
     def landing(self, user):
         self.client.force_login(user)
         return self.client.get(reverse("dashboard"))["Location"]
 
     def test_each_role_lands_on_its_own_page(self):
-        student_user = make_student_user(make_student(self.school_class))
-        _, monitor_user = make_monitor(self.school_class)
-        self.assertEqual(self.landing(make_staff()), reverse("sessions:staff_board"))
-        self.assertEqual(self.landing(monitor_user), reverse("sessions:monitor_home"))
-        self.assertEqual(self.landing(student_user), reverse("sessions:student_home"))
-        self.assertEqual(self.landing(make_crew()), reverse("sessions:home"))
+        self.assertEqual(self.landing(self.staff), reverse("sessions:staff_board"))
+        self.assertEqual(self.landing(self.monitor_user), reverse("sessions:monitor_home"))
+        self.assertEqual(self.landing(self.student_user), reverse("sessions:student_home"))
+        self.assertEqual(self.landing(self.crew), reverse("sessions:home"))
+        self.assertEqual(self.landing(self.outsider), reverse("sessions:home"))
 
     def test_a_monitor_moved_to_another_class_no_longer_sees_the_old_one(self):
-        monitor, user = make_monitor(self.school_class)
-        other = make_class(self.school_class.campaign)
-        Student.objects.filter(pk=monitor.pk).update(school_class=other)
-        self.client.force_login(user)
+        Student.objects.filter(pk=self.monitor.pk).update(school_class=self.other_class)
+        self.client.force_login(self.monitor_user)
         self.assertEqual(self.client.get(reverse("sessions:monitor_home")).status_code, 403)

@@ -11,12 +11,18 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.browser import BrowserTestCase
-from tests.factories import id_number, make_campaign, make_class, make_student, make_student_user
+from tests.factories import (
+    make_campaign,
+    make_class,
+    make_id_number,
+    make_student,
+    make_student_user,
+)
 
 
 def id_ending_in_x() -> str:
     for n in range(1000):
-        value = id_number("43010320010512%03d" % n)
+        value = make_id_number("43010320010512%03d" % n)
         if value.endswith("X"):
             return value
     raise AssertionError("no ID number ends in X")

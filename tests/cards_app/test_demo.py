@@ -6,7 +6,13 @@ from cards_app import selectors
 from cards_app.demo import seed_demo_cards
 from cards_app.models import CardCheck
 from sessions_app.models import Student
-from tests.factories import id_number, make_campaign, make_class, make_student, make_student_user
+from tests.factories import (
+    make_campaign,
+    make_class,
+    make_id_number,
+    make_student,
+    make_student_user,
+)
 
 
 class SeedDemoCardsTests(TestCase):
@@ -17,7 +23,7 @@ class SeedDemoCardsTests(TestCase):
             make_student(
                 school_class,
                 name="张三" if i % 2 else "陈红",
-                id_number=id_number("43010320000101%03d" % i),
+                id_number=make_id_number("43010320000101%03d" % i),
             )
         self.login = make_student(school_class)
         make_student_user(self.login)

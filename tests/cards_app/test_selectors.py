@@ -6,10 +6,10 @@ from cards_app import selectors, services
 from sessions_app.models import Student
 from tests.cards_app.factories import make_card_check
 from tests.factories import (
-    id_number,
     make_campaign,
     make_category_rule,
     make_class,
+    make_id_number,
     make_staff,
     make_student,
 )
@@ -126,7 +126,7 @@ class RosterBulkCheckTests(TestCase):
 
     def test_it_costs_two_queries_whatever_the_roster_size(self):
         for i in range(30):
-            make_student(self.a, id_number=id_number("43010320010101%03d" % i))
+            make_student(self.a, id_number=make_id_number("43010320010101%03d" % i))
         with self.assertNumQueries(2):
             selectors.roster_bulk_check(campaign=self.campaign)
 

@@ -13,7 +13,6 @@ from tests.factories import (
     make_class,
     make_monitor,
     make_slot,
-    make_staff,
     make_student,
 )
 
@@ -58,13 +57,15 @@ def make_class_world(n_students: int = 4, campaign=None, **class_fields) -> Clas
     )
 
 
-def pay(students, by) -> list[Payment]:
+def make_payments(students, by) -> list[Payment]:
     return payments_record(students=list(students), by=by).recorded
 
 
-def pay_and_hand_over(world: ClassWorld, students=None, receiver="李师傅"):
+def make_handover(world: ClassWorld, students=None, receiver="李师傅"):
     """Pay for ``students`` (default all) by the monitor and record the hand-over."""
-    recorded = pay(students if students is not None else world.students, world.monitor_user)
+    recorded = make_payments(
+        students if students is not None else world.students, world.monitor_user
+    )
     total = sum(p.amount for p in recorded)
     handover = handover_record(
         school_class=world.school_class,
@@ -74,6 +75,3 @@ def pay_and_hand_over(world: ClassWorld, students=None, receiver="李师傅"):
         receiver_name=receiver,
     )
     return recorded, handover
-
-
-__all__ = ["ClassWorld", "make_class_world", "make_staff", "pay", "pay_and_hand_over"]

@@ -16,8 +16,8 @@ from payments_app.models import Payment
 from payments_app.selectors import class_collected
 from payments_app.services import PaymentError, payment_record, payments_record
 from tests.concurrency import run_at_once
-from tests.factories import make_student
-from tests.payments_app.factories import make_class_world, make_staff
+from tests.factories import make_staff, make_student
+from tests.payments_app.factories import make_class_world
 
 THREADS = 8
 

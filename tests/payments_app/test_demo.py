@@ -4,8 +4,8 @@ from payments_app.demo import seed_demo_payments
 from payments_app.models import Handover, Payment
 from payments_app.selectors import class_collected
 from sessions_app.models import SchoolClass
-from tests.factories import make_user
-from tests.payments_app.factories import make_class_world, make_staff
+from tests.factories import make_staff, make_user
+from tests.payments_app.factories import make_class_world
 
 
 class SeedDemoPaymentsTests(TestCase):

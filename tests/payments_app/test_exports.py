@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from payments_app.exports import payment_list_export
 from payments_app.services import payment_record
 from sessions_app.models import College, SchoolClass, StudentCategory
-from tests.factories import id_number, make_student, make_student_user
-from tests.payments_app.factories import make_class_world, make_staff, pay
+from tests.factories import make_id_number, make_staff, make_student, make_student_user
+from tests.payments_app.factories import make_class_world, make_payments
 
 
 def pdf_text(content: bytes) -> str:
@@ -28,7 +28,10 @@ class ExportTestCase(TestCase):
         cls = self.world.school_class
         # 学号 with leading zeros and an ID ending in X: both must survive as text.
         self.zero = make_student(
-            cls, student_id="0017301002", name="欧阳娜娜", id_number=id_number("43010519491231002")
+            cls,
+            student_id="0017301002",
+            name="欧阳娜娜",
+            id_number=make_id_number("43010519491231002"),
         )
         self.x_id = make_student(
             cls, student_id="0017301003", name="王堃", id_number="11010519491231002X"
@@ -37,7 +40,7 @@ class ExportTestCase(TestCase):
         self.alumnus = make_student(
             cls, student_id="1730101100", name="往届生甲", category=StudentCategory.ALUMNI
         )
-        pay([self.world.monitor, self.zero, self.x_id], self.world.monitor_user)
+        make_payments([self.world.monitor, self.zero, self.x_id], self.world.monitor_user)
         self.other = make_class_world(2, campaign=self.campaign, name="造价1171")
         self.deferred = make_class_world(
             2, campaign=self.campaign, name="工商1701", status=SchoolClass.Status.DEFERRED

@@ -13,8 +13,8 @@ from payments_app.selectors import (
 )
 from payments_app.services import payment_record, payment_reverse
 from sessions_app.models import SchoolClass, Student, StudentCategory
-from tests.factories import make_student
-from tests.payments_app.factories import make_class_world, make_staff, pay, pay_and_hand_over
+from tests.factories import make_staff, make_student
+from tests.payments_app.factories import make_class_world, make_handover, make_payments
 
 
 class PaymentStateByStudentTests(TestCase):
@@ -73,7 +73,7 @@ class ClassLedgerTests(TestCase):
     def test_it_totals_the_class_and_leaves_make_up_students_out(self):
         world = make_class_world(4)
         make_student(world.school_class, category=StudentCategory.ALUMNI, name="往届生")
-        pay(world.students[:3], world.monitor_user)
+        make_payments(world.students[:3], world.monitor_user)
 
         ledger = class_ledger(school_class=world.school_class)
 
@@ -96,7 +96,7 @@ class ClassLedgerTests(TestCase):
             class_ledger(school_class=world.school_class)
         for _ in range(15):
             make_student(world.school_class)
-        pay(world.students, world.monitor_user)
+        make_payments(world.students, world.monitor_user)
         with self.assertNumQueries(5):
             class_ledger(school_class=world.school_class)
 
@@ -117,9 +117,9 @@ class PaymentsOverviewTests(TestCase):
         quiet = make_class_world(2, name="安静1171")
         campaign = quiet.campaign
         paid = make_class_world(2, campaign=campaign, name="收齐1172")
-        pay(paid.students, paid.monitor_user)
+        make_payments(paid.students, paid.monitor_user)
         changed = make_class_world(3, campaign=campaign, name="变动1173")
-        pay_and_hand_over(changed, changed.students[:2])
+        make_handover(changed, changed.students[:2])
         payment_record(student=changed.students[2], by=staff, reason="补交")
 
         overview = payments_overview(campaign=campaign)
@@ -153,6 +153,6 @@ class PaymentsOverviewTests(TestCase):
         with self.assertNumQueries(5):
             payments_overview(campaign=world.campaign)
         for _ in range(4):
-            pay_and_hand_over(make_class_world(3, campaign=world.campaign))
+            make_handover(make_class_world(3, campaign=world.campaign))
         with self.assertNumQueries(5):
             payments_overview(campaign=world.campaign)

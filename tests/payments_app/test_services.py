@@ -13,8 +13,8 @@ from payments_app.services import (
     payments_record,
 )
 from sessions_app.models import SchoolClass, StudentCategory
-from tests.factories import make_student, make_student_user
-from tests.payments_app.factories import make_class_world, make_staff, pay, pay_and_hand_over
+from tests.factories import make_staff, make_student, make_student_user
+from tests.payments_app.factories import make_class_world, make_handover, make_payments
 
 
 class PaymentRecordTests(TestCase):
@@ -165,7 +165,7 @@ class HandoverRecordTests(TestCase):
     def setUp(self):
         self.world = make_class_world(5)
         # Three of five paid: the monitor and the next two.
-        pay(self.world.students[:3], self.world.monitor_user)
+        make_payments(self.world.students[:3], self.world.monitor_user)
 
     def _handover(self, count, amount, **kwargs):
         return handover_record(
@@ -238,7 +238,7 @@ class HandoverRecordTests(TestCase):
 class HandedOverClassTests(TestCase):
     def setUp(self):
         self.world = make_class_world(4)
-        self.payments, self.handover = pay_and_hand_over(self.world, self.world.students[:3])
+        self.payments, self.handover = make_handover(self.world, self.world.students[:3])
         self.staff = make_staff()
 
     def test_the_monitor_can_no_longer_record(self):

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from payments_app.models import Handover, Payment, PaymentReversal
 from payments_app.services import payment_record
-from tests.factories import make_student, make_student_user
-from tests.payments_app.factories import make_class_world, make_staff, pay, pay_and_hand_over
+from tests.factories import make_staff, make_student, make_student_user
+from tests.payments_app.factories import make_class_world, make_handover, make_payments
+from tests.personas import Personas
 
 
 class PaymentViewTestCase(TestCase):
@@ -37,23 +38,13 @@ class ClassPageTests(PaymentViewTestCase):
             fetch_redirect_response=False,
         )
 
-    def test_a_student_is_forbidden(self):
-        self.client.force_login(self.student_user)
-
-        self.assertEqual(self.client.get(self.url("class", self.cls.pk)).status_code, 403)
-
-    def test_a_monitor_of_another_class_is_forbidden(self):
-        self.client.force_login(self.other.monitor_user)
-
-        self.assertEqual(self.client.get(self.url("class", self.cls.pk)).status_code, 403)
-
     def test_an_unknown_class_is_not_found(self):
         self.client.force_login(self.staff)
 
         self.assertEqual(self.client.get(self.url("class", 99999)).status_code, 404)
 
     def test_the_monitor_sees_paid_unpaid_and_totals(self):
-        pay(self.world.students[:2], self.world.monitor_user)
+        make_payments(self.world.students[:2], self.world.monitor_user)
         self.as_monitor()
 
         response = self.client.get(self.url("class", self.cls.pk))
@@ -80,7 +71,7 @@ class ClassPageTests(PaymentViewTestCase):
             self.client.get(self.url("class", self.cls.pk))
         for _ in range(10):
             make_student(self.cls)
-        pay(self.cls.students.all(), self.world.monitor_user)
+        make_payments(self.cls.students.all(), self.world.monitor_user)
         with self.assertNumQueries(len(first.captured_queries)):
             self.client.get(self.url("class", self.cls.pk))
 
@@ -183,20 +174,8 @@ class RecordViewTests(PaymentViewTestCase):
 
         self.assertEqual(self.client.get(self.url("record", self.cls.pk)).status_code, 405)
 
-    def test_outsiders_cannot_record(self):
-        data = {"one": self.world.students[1].pk, "method": "cash"}
-        response = self.client.post(self.url("record", self.cls.pk), data)
-        self.assertEqual(response.status_code, 302)
-        self.assertIn("/accounts/login/", response["Location"])
-        for user in (self.student_user, self.other.monitor_user):
-            self.client.force_login(user)
-            self.assertEqual(
-                self.client.post(self.url("record", self.cls.pk), data).status_code, 403
-            )
-        self.assertFalse(Payment.objects.exists())
-
     def test_a_handed_over_class_refuses_the_monitor_with_a_message(self):
-        pay_and_hand_over(self.world, self.world.students[:2])
+        make_handover(self.world, self.world.students[:2])
         self.as_monitor()
 
         response = self.client.post(
@@ -235,12 +214,6 @@ class ReverseViewTests(PaymentViewTestCase):
         self.assertContains(response, "请填写原因。")
         self.assertFalse(PaymentReversal.objects.exists())
 
-    def test_outsiders_cannot_reverse(self):
-        for user in (self.student_user, self.other.monitor_user):
-            self.client.force_login(user)
-            self.assertEqual(self.client.post(self.reverse_url, {"reason": "x"}).status_code, 403)
-        self.assertFalse(PaymentReversal.objects.exists())
-
     def test_a_payment_of_another_class_is_not_found_under_this_one(self):
         theirs = payment_record(student=self.other.students[1], by=self.other.monitor_user)
         self.as_monitor()
@@ -254,7 +227,7 @@ class ReverseViewTests(PaymentViewTestCase):
 class HandoverViewTests(PaymentViewTestCase):
     def setUp(self):
         super().setUp()
-        pay(self.world.students[:3], self.world.monitor_user)
+        make_payments(self.world.students[:3], self.world.monitor_user)
 
     def test_the_monitor_hands_over_a_matching_amount(self):
         self.as_monitor()
@@ -298,19 +271,10 @@ class HandoverViewTests(PaymentViewTestCase):
             self.assertContains(response, text)
         self.assertFalse(Handover.objects.exists())
 
-    def test_outsiders_cannot_hand_over(self):
-        data = {"student_count": "3", "amount": "60", "receiver_name": "李师傅"}
-        for user in (self.student_user, self.other.monitor_user):
-            self.client.force_login(user)
-            self.assertEqual(
-                self.client.post(self.url("handover", self.cls.pk), data).status_code, 403
-            )
-        self.assertFalse(Handover.objects.exists())
-
 
 class SettleViewTests(PaymentViewTestCase):
     def test_only_staff_settle_a_discrepancy(self):
-        pay_and_hand_over(self.world, self.world.students[:2])
+        make_handover(self.world, self.world.students[:2])
         payment_record(student=self.world.students[2], by=self.staff, reason="补交")
         data = {"reason": "已补交拍摄组"}
 
@@ -357,15 +321,9 @@ class MineViewTests(PaymentViewTestCase):
 
 
 class OverviewViewTests(PaymentViewTestCase):
-    def test_only_staff_see_the_overview(self):
-        self.assertEqual(self.client.get(self.url("overview")).status_code, 302)
-        for user in (self.student_user, self.world.monitor_user):
-            self.client.force_login(user)
-            self.assertEqual(self.client.get(self.url("overview")).status_code, 403)
-
     def test_staff_see_problem_classes_first_with_totals(self):
-        pay_and_hand_over(self.other)
-        pay(self.world.students[:1], self.world.monitor_user)
+        make_handover(self.other)
+        make_payments(self.world.students[:1], self.world.monitor_user)
         self.client.force_login(self.staff)
 
         response = self.client.get(self.url("overview"))
@@ -379,9 +337,62 @@ class OverviewViewTests(PaymentViewTestCase):
     def test_its_queries_do_not_grow_with_the_campaign(self):
         self.client.force_login(self.staff)
         self.client.get(self.url("overview"))
-        with self.assertNumQueries(11) as first:
+        with self.assertNumQueries(12) as first:
             self.client.get(self.url("overview"))
         for _ in range(3):
-            pay_and_hand_over(make_class_world(3, campaign=self.world.campaign))
+            make_handover(make_class_world(3, campaign=self.world.campaign))
         with self.assertNumQueries(len(first.captured_queries)):
             self.client.get(self.url("overview"))
+
+
+class PermissionTests(Personas):
+    """Only the class's monitor and staff act for a class; the overview is staff's."""
+
+    def url(self, name, *args):
+        return reverse("payments:%s" % name, args=args)
+
+    def outsiders(self):
+        return (self.student_user, self.other_monitor_user, self.other_student_user, self.crew)
+
+    def test_only_the_monitor_and_staff_open_the_class_page(self):
+        url = self.url("class", self.school_class.pk)
+        self.assertEqual(self.client.get(url).status_code, 302)
+        for user in self.outsiders():
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(url).status_code, 403)
+        for user in (self.monitor_user, self.staff):
+            self.client.force_login(user)
+            self.assertContains(self.client.get(url), self.student.name)
+
+    def test_outsiders_cannot_record_reverse_or_hand_over(self):
+        payment = payment_record(student=self.monitor, by=self.monitor_user)
+        posts = [
+            (self.url("record", self.school_class.pk), {"one": self.student.pk, "method": "cash"}),
+            (self.url("reverse", self.school_class.pk, payment.pk), {"reason": "x"}),
+            (
+                self.url("handover", self.school_class.pk),
+                {"student_count": "1", "amount": "20", "receiver_name": "李师傅"},
+            ),
+            (self.url("settle", self.school_class.pk), {"reason": "x"}),
+        ]
+        for url, data in posts:
+            response = self.client.post(url, data)
+            self.assertEqual(response.status_code, 302, url)
+            self.assertIn("/accounts/login/", response["Location"])
+            for user in self.outsiders():
+                self.client.force_login(user)
+                self.assertEqual(self.client.post(url, data).status_code, 403, url)
+            self.client.logout()
+        self.client.force_login(self.monitor_user)
+        self.assertEqual(self.client.post(*posts[3]).status_code, 403)
+        self.assertEqual(Payment.objects.count(), 1)
+        self.assertFalse(PaymentReversal.objects.exists())
+        self.assertFalse(Handover.objects.exists())
+
+    def test_only_staff_see_the_overview(self):
+        self.assertEqual(self.client.get(self.url("overview")).status_code, 302)
+        for user in (self.student_user, self.monitor_user, self.crew, self.outsider):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.url("overview")).status_code, 403)
+        self.client.force_login(self.staff)
+        self.assertContains(self.client.get(self.url("overview")), self.school_class.name)

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sessions_app.exports import export_file
 from sessions_app.models import SchoolClass, Student, StudentCategory
 from sessions_app.notice.loader import notice_load
-from tests.factories import id_number, make_student
+from tests.factories import make_id_number, make_student
 
 
 def pdf_pages(content: bytes) -> list[str]:
@@ -36,7 +36,7 @@ class NoticeWorld(TestCase):
                 cls.first,
                 student_id="17101010%02d" % n,
                 name="王堃" if n == 0 else "买买提·艾力" if n == 1 else "张三",
-                id_number=id_number("43010219990101%03d" % n),
+                id_number=make_id_number("43010219990101%03d" % n),
             )
         make_student(cls.second, student_id="1720101001", name="欧阳娜娜")
         make_student(cls.deferred, student_id="1730401001", name="李延期")

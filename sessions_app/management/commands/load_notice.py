@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sessions_app.notice import notice_load
+from sessions_app.notice.loader import notice_load
 
 
 class Command(BaseCommand):

@@ -13,18 +13,18 @@ from sessions_app.models import StudentCategory
 from sessions_app.roster.reader import table_read
 from sessions_app.roster.services import roster_import
 from tests.factories import (
-    id_number,
     make_campaign,
     make_category_rule,
     make_class,
+    make_id_number,
     make_slot,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 HEADER = ["学号", "姓名", "身份证号码", "班级", "学院", "性别"]
-ID_A = id_number("43010219990101123")  # odd 17th digit: male
-ID_B = id_number("43010220000202124")  # even: female
-ID_C = id_number("11010519491231002")  # the standard's own example, ends in X
+ID_A = make_id_number("43010219990101123")  # odd 17th digit: male
+ID_B = make_id_number("43010220000202124")  # even: female
+ID_C = make_id_number("11010519491231002")  # the standard's own example, ends in X
 
 
 def xlsx(rows, header=HEADER, title="2020届毕业生名单"):

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sessions_app.models import Student
 from sessions_app.roster.reader import table_read
 from sessions_app.roster.services import roster_import
-from tests.factories import id_number
+from tests.factories import make_id_number
 from tests.sessions_app.support import NoticeWorld, pdf_pages
 
 
@@ -60,7 +60,7 @@ class RosterExportTests(NoticeWorld):
         }
         self.assertEqual(len(rows), Student.objects.count())
         wang = rows["1710101000"]
-        self.assertEqual(wang["身份证号"], id_number("43010219990101000"))
+        self.assertEqual(wang["身份证号"], make_id_number("43010219990101000"))
         self.assertEqual(wang["班级"], "微电网1171")
         self.assertEqual(wang["拍摄时段"], "2018-11-11 08:00—09:00")
         self.assertEqual(wang["地点"], self.first.slot.venue.name)

@@ -47,7 +47,7 @@ def make_shoot_day(
     return ShootDay(campaign, slot, classes, students, make_crew())
 
 
-def shoot(student: Student, *, by, when: datetime.datetime, desk="1号台", seconds=20):
+def make_photographed(student: Student, *, by, when: datetime.datetime, desk="1号台", seconds=20):
     """Give the student a number at ``when`` and photograph them ``seconds`` later."""
     shot = shootday.shot_number_assign(student=student, desk=desk, by=by, now=when)
     return shootday.shot_mark_photographed(

@@ -15,13 +15,13 @@ from sessions_app.shootday.selectors import (
     student_shoot_panel,
 )
 from tests.factories import make_category_rule, make_class, make_slot, make_student
-from tests.sessions_app.shootday.factories import at, make_shoot_day, shoot
+from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
 
 
 def shoot_every(students, *, by, start, seconds):
     when = start
     for student in students:
-        shoot(student, by=by, when=when, seconds=0)
+        make_photographed(student, by=by, when=when, seconds=0)
         when += datetime.timedelta(seconds=seconds)
     return when
 
@@ -99,7 +99,7 @@ class ClassQueueStatusTests(TestCase):
         self.day = make_shoot_day(sizes=(3, 3, 3))
 
     def test_the_monitor_is_told_the_class_is_next(self):
-        shoot(self.day.roster(0)[0], by=self.day.crew, when=at("2018-11-11", "08:01"))
+        make_photographed(self.day.roster(0)[0], by=self.day.crew, when=at("2018-11-11", "08:01"))
         now = at("2018-11-11", "08:02")
         status = class_queue_status(school_class=self.day.classes[1], now=now)
         self.assertEqual(status.state, "next")
@@ -117,7 +117,7 @@ class ClassQueueStatusTests(TestCase):
 
     def test_a_finished_class_and_a_deferred_class(self):
         for student in self.day.roster(0):
-            shoot(student, by=self.day.crew, when=at("2018-11-11", "08:01"))
+            make_photographed(student, by=self.day.crew, when=at("2018-11-11", "08:01"))
         done = class_queue_status(school_class=self.day.classes[0], now=at("2018-11-11", "08:05"))
         self.assertEqual(done.state, "done")
         deferred = make_class(self.day.campaign, status=SchoolClass.Status.DEFERRED)
@@ -130,10 +130,10 @@ class MakeupStudentsTests(TestCase):
         crew = day.crew
         a, b, c = day.roster(0)
         d, e = day.roster(1)
-        shoot(a, by=crew, when=at("2018-11-11", "08:01"))
+        make_photographed(a, by=crew, when=at("2018-11-11", "08:01"))
         shootday.shot_mark_absent(student=b, by=crew)
         shootday.class_close(school_class=day.classes[0], by=crew)
-        shoot(d, by=crew, when=at("2018-11-11", "08:03"))
+        make_photographed(d, by=crew, when=at("2018-11-11", "08:03"))
         deferred = make_class(day.campaign, status=SchoolClass.Status.DEFERRED, name="工商1171")
         make_student(deferred)
 
@@ -153,7 +153,7 @@ class StudentShootPanelTests(TestCase):
     def test_a_photographed_student_gets_the_working_day_deadline(self):
         day = make_shoot_day(sizes=(1,), day="2018-09-28", chsi_check_working_days=4)
         student = day.roster(0)[0]
-        shoot(student, by=day.crew, when=at("2018-09-28", "08:10"))
+        make_photographed(student, by=day.crew, when=at("2018-09-28", "08:10"))
         panel = student_shoot_panel(student=student, now=at("2018-09-28", "10:00"))
         self.assertIs(panel.photographed, True)
         self.assertEqual(panel.deadline, datetime.date(2018, 10, 9))
@@ -191,7 +191,7 @@ class ChsiOverviewTests(TestCase):
         day = make_shoot_day(sizes=(3,))
         a, b, c = day.roster(0)
         for student in (a, b, c):
-            shoot(student, by=day.crew, when=at("2018-11-11", "08:10"))
+            make_photographed(student, by=day.crew, when=at("2018-11-11", "08:10"))
         shootday.chsi_check_confirm(student=a, ok=True, by=day.crew)
         shootday.chsi_check_confirm(student=b, ok=False, problem="毕业年份不对", by=day.crew)
         overview = chsi_overview(campaign=day.campaign)

@@ -18,9 +18,9 @@ from sessions_app.shootday.selectors import (
     shoot_status_by_student,
 )
 from sessions_app.shootday.services import ShootDayError
-from tests.cards_app.factories import make_card_check, make_id_number
-from tests.factories import make_class, make_staff, make_student
-from tests.sessions_app.shootday.factories import at, make_shoot_day, shoot
+from tests.cards_app.factories import make_card_check
+from tests.factories import make_class, make_id_number, make_staff, make_student
+from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
 
 T = at("2018-11-11", "08:05")
 
@@ -53,7 +53,7 @@ class ShotNumberAssignTests(TestCase):
         self.assertEqual(self.day.campaign.shot_counter.last_number, 1)
 
     def test_a_photographed_student_gets_a_second_number_only_with_a_reason(self):
-        shoot(self.students[0], by=self.crew, when=T)
+        make_photographed(self.students[0], by=self.crew, when=T)
         with self.assertRaisesMessage(ShootDayError, "如需重拍，请填写重拍原因"):
             shootday.shot_number_assign(student=self.students[0], desk="1号台", by=self.crew)
         retake = shootday.shot_number_assign(
@@ -116,7 +116,7 @@ class PhotographedVoidAbsentTests(TestCase):
         self.assertEqual((shot.status, shot.photographed_at), (Shot.Status.PHOTOGRAPHED, T))
 
     def test_marking_photographed_twice_is_refused(self):
-        shot = shoot(self.students[0], by=self.crew, when=T)
+        shot = make_photographed(self.students[0], by=self.crew, when=T)
         with self.assertRaisesMessage(ShootDayError, "已登记为已拍摄"):
             shootday.shot_mark_photographed(shot=shot, by=self.crew)
 
@@ -131,7 +131,7 @@ class PhotographedVoidAbsentTests(TestCase):
             shootday.shot_mark_photographed(shot=shot, by=self.crew)
 
     def test_a_photographed_number_cannot_be_voided(self):
-        shot = shoot(self.students[0], by=self.crew, when=T)
+        shot = make_photographed(self.students[0], by=self.crew, when=T)
         with self.assertRaisesMessage(ShootDayError, "只有待拍的序号可以作废"):
             shootday.shot_void(shot=shot, by=self.crew, reason="x")
 
@@ -168,11 +168,11 @@ class NumberLogTests(TestCase):
         day = make_shoot_day(sizes=(4,))
         a, b, c, d = day.roster(0)
         crew = day.crew
-        shoot(a, by=crew, when=T)  # 1
+        make_photographed(a, by=crew, when=T)  # 1
         void = shootday.shot_number_assign(student=b, desk="1号台", by=crew)  # 2
         shootday.shot_void(shot=void, by=crew, reason="卡面污损")
         shootday.shot_number_assign(student=c, desk="1号台", by=crew)  # 3, left open
-        shoot(d, by=crew, when=T)  # 4
+        make_photographed(d, by=crew, when=T)  # 4
         retake = shootday.shot_number_assign(
             student=a, desk="1号台", by=crew, retake_reason="闭眼"
         )  # 5
@@ -330,9 +330,9 @@ class ClassCloseTests(TestCase):
         a, b, c, d, e = self.students
         for student in (a, b, c, d):
             payment_record(student=student, by=self.staff)
-        shoot(a, by=self.crew, when=T)
-        shoot(b, by=self.crew, when=T)
-        shoot(e, by=self.crew, when=T)  # photographed, never paid
+        make_photographed(a, by=self.crew, when=T)
+        make_photographed(b, by=self.crew, when=T)
+        make_photographed(e, by=self.crew, when=T)  # photographed, never paid
         shootday.shot_mark_absent(student=c, by=self.crew)  # paid, absent
         # d paid, never came: not shot.
         close = shootday.class_close(school_class=self.school_class, by=self.crew, now=T)
@@ -350,7 +350,7 @@ class ClassCloseTests(TestCase):
         a, b = self.students[:2]
         for student in (a, b):
             payment_record(student=student, by=self.staff)
-        shoot(a, by=self.crew, when=T)
+        make_photographed(a, by=self.crew, when=T)
         handover_record(
             school_class=self.school_class,
             by=self.staff,
@@ -385,7 +385,7 @@ class ChsiCheckConfirmTests(TestCase):
         self.assertFalse(ChsiCheck.objects.exists())
 
     def test_a_problem_needs_a_description_and_answers_are_kept(self):
-        shoot(self.student, by=self.day.crew, when=T)
+        make_photographed(self.student, by=self.day.crew, when=T)
         with self.assertRaisesMessage(ShootDayError, "请写明学信网上哪一项有问题"):
             shootday.chsi_check_confirm(student=self.student, ok=False, by=self.day.crew)
         shootday.chsi_check_confirm(
@@ -398,6 +398,6 @@ class ChsiCheckConfirmTests(TestCase):
         )
 
     def test_the_status_counts_the_photo(self):
-        shoot(self.student, by=self.day.crew, when=T)
+        make_photographed(self.student, by=self.day.crew, when=T)
         status = shoot_status_by_student(students=[self.student])[self.student.pk]
         self.assertEqual(status.state, STATE_PHOTOGRAPHED)

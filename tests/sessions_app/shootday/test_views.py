@@ -10,8 +10,9 @@ from sessions_app.models import CardCorrection, ChsiCheck, Shot, ShotAbsence
 from sessions_app.shootday import services as shootday
 from sessions_app.shootday.selectors import class_queue_status, student_shoot_panel
 from tests.cards_app.factories import make_card_check
-from tests.factories import make_monitor, make_staff, make_student_user, make_user
-from tests.sessions_app.shootday.factories import at, make_shoot_day, shoot
+from tests.factories import make_staff, make_student_user
+from tests.personas import Personas
+from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
 
 T = at("2018-11-11", "08:05")
 
@@ -32,13 +33,13 @@ class ShootPageTestCase(TestCase):
         self.student_user = make_student_user(self.student)
 
 
-class PermissionTests(ShootPageTestCase):
+class PermissionTests(Personas):
     def crew_pages(self):
         return [
             reverse("shootday:desk"),
             reverse("shootday:numbers"),
             reverse("shootday:makeup"),
-            reverse("shootday:class_close", args=[self.day.classes[0].pk]),
+            reverse("shootday:class_close", args=[self.school_class.pk]),
         ]
 
     def test_anonymous_users_are_sent_to_login(self):
@@ -49,8 +50,7 @@ class PermissionTests(ShootPageTestCase):
                 self.assertIn(reverse("login"), response["Location"])
 
     def test_students_monitors_and_outsiders_get_403_on_crew_pages(self):
-        _, monitor_user = make_monitor(self.day.classes[1])
-        for user in (self.student_user, monitor_user, make_user()):
+        for user in (self.student_user, self.monitor_user, self.other_monitor_user, self.outsider):
             self.client.force_login(user)
             for url in self.crew_pages():
                 with self.subTest(user=user.username, url=url):
@@ -96,7 +96,7 @@ class BoardTests(TestCase):
 
     def test_the_board_is_public_and_shows_class_names_without_personal_data(self):
         for student in self.students:
-            shoot(student, by=self.crew, when=T)
+            make_photographed(student, by=self.crew, when=T)
         shootday.shot_mark_absent(student=self.day.roster(1)[0], by=self.crew)
         response = self.client.get(reverse("shootday:board"))
         self.assertEqual(response.status_code, 200)
@@ -198,7 +198,7 @@ class DeskTests(ShootPageTestCase):
         self.assertIn("查询内容过长，请输入学号或姓名。", messages_of(response))
 
     def test_a_service_refusal_becomes_the_message(self):
-        shoot(self.student, by=self.crew, when=T)
+        make_photographed(self.student, by=self.crew, when=T)
         response = self.client.post(
             reverse("shootday:assign"), {"student": self.student.pk}, follow=True
         )
@@ -252,7 +252,7 @@ class DeskTests(ShootPageTestCase):
 class ClassCloseViewTests(ShootPageTestCase):
     def test_closing_a_class_shows_the_counts_and_refuses_twice(self):
         self.client.force_login(self.crew)
-        shoot(self.students[0], by=self.crew, when=T)
+        make_photographed(self.students[0], by=self.crew, when=T)
         shootday.shot_mark_absent(student=self.students[1], by=self.crew)
         url = reverse("shootday:class_close", args=[self.day.classes[0].pk])
         response = self.client.post(url, follow=True)
@@ -285,7 +285,7 @@ class MakeupViewTests(ShootPageTestCase):
 
 class ChsiConfirmViewTests(ShootPageTestCase):
     def test_a_photographed_student_confirms_and_staff_see_it(self):
-        shoot(self.student, by=self.crew, when=T)
+        make_photographed(self.student, by=self.crew, when=T)
         self.client.force_login(self.student_user)
         response = self.client.post(
             reverse("shootday:chsi_confirm"),
@@ -323,7 +323,7 @@ class PanelTemplateTests(ShootPageTestCase):
         return render_to_string(template, context, request=request)
 
     def test_the_student_panel_shows_the_deadline_and_the_graduation_year(self):
-        shoot(self.student, by=self.crew, when=T)
+        make_photographed(self.student, by=self.crew, when=T)
         html = self.render(
             "sessions_app/shootday/_student_panel.html",
             shoot_panel=student_shoot_panel(student=self.student, now=T),
@@ -343,7 +343,7 @@ class PanelTemplateTests(ShootPageTestCase):
         self.assertIn("自行缴纳", html)
 
     def test_the_monitor_panel_says_the_class_is_next(self):
-        shoot(self.students[0], by=self.crew, when=T)
+        make_photographed(self.students[0], by=self.crew, when=T)
         status = class_queue_status(school_class=self.day.classes[1], now=T)
         html = self.render("sessions_app/shootday/_monitor_panel.html", class_queue=status)
         self.assertIn("下一个就是本班", html)

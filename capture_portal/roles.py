@@ -79,19 +79,6 @@ def class_for_user(user, pk) -> SchoolClass:
     return school_class
 
 
-def role_labels(user) -> list[str]:
-    labels = []
-    if is_staff_member(user):
-        labels.append("教务处")
-    elif is_crew(user):
-        labels.append("拍摄组")
-    if monitored_class_of(user) is not None:
-        labels.append("班长")
-    elif student_of(user) is not None:
-        labels.append("学生")
-    return labels
-
-
 def _require(test):
     def decorator(view):
         @wraps(view)

@@ -74,7 +74,3 @@ class CardCheck(models.Model):
 
     def __str__(self):
         return "%s %s" % (self.card_student_id, self.created_at.isoformat(timespec="minutes"))
-
-    @property
-    def has_open_discrepancy(self) -> bool:
-        return bool(self.mismatch_fields) and self.resolved_at is None

@@ -362,10 +362,6 @@ class Overview:
     overall: Totals
     makeup_count: int
 
-    @property
-    def problem_classes(self) -> list[ClassTotals]:
-        return [row for row in self.classes if row.problems]
-
 
 def makeup_payers_q() -> Q:
     """Return the students who pay the make-up centre, as a query: rules.pays_at_makeup_centre."""

@@ -408,10 +408,6 @@ class NumberLog:
     def void_count(self) -> int:
         return sum(1 for r in self.rows if r.shot and r.shot.status == Shot.Status.VOID)
 
-    @property
-    def gaps(self) -> list[int]:
-        return [r.number for r in self.rows if r.shot is None]
-
 
 def number_rows(*, last: int, shots: dict[int, object]) -> list[NumberRow]:
     """Return every number from 1 to ``last``, each with what became of it.

@@ -10,18 +10,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 from cards_app import fill_guide, rules
+from tests.cards_app.factories import sample_card
 
 
 def guide(**fields):
-    values = {
-        "student_id": "1730101002",
-        "name": "王堃",
-        "id_number": "43010320010512102x",
-        "education_type": "regular_junior",
-        "school_type": "regular",
-    }
-    values.update(fields)
-    return fill_guide.Guide.from_result(rules.check_card(**values), college_code="12345")
+    card = rules.check_card(**sample_card(**fields))
+    return fill_guide.Guide.from_result(card, college_code="12345")
 
 
 def decode_png(data: bytes, layout: fill_guide.Layout, scale: float):

@@ -7,6 +7,7 @@ import unicodedata
 from django.test import SimpleTestCase
 
 from cards_app import rules
+from tests.cards_app.factories import sample_card
 from tests.factories import make_id_number
 
 TODAY = datetime.date(2018, 11, 11)
@@ -276,16 +277,7 @@ class StudentIdAndChoiceTests(SimpleTestCase):
 
 class CheckCardTests(SimpleTestCase):
     def card(self, **fields):
-        values = {
-            "student_id": "1730101002",
-            "name": "王堃",
-            "id_number": "43010320010512102x",
-            "education_type": "regular_junior",
-            "school_type": "regular",
-            "today": TODAY,
-        }
-        values.update(fields)
-        return rules.check_card(**values)
+        return rules.check_card(**sample_card(today=TODAY, **fields))
 
     def test_a_good_card_is_ok_with_normalised_values(self):
         result = self.card()

@@ -214,7 +214,7 @@ class SeedDemoTests(TestCase):
         self.assertIs(second.must_change_password, False)
         self.assertIs(user.check_password("student-demo-2018"), True)
         self.assertIsNone(roles.monitored_class_of(user))
-        self.assertEqual(roles.role_labels(user), ["学生"])
+        self.assertEqual(user.student, second)
 
     def test_no_user_is_created_per_student(self):
         self.assertEqual(User.objects.count(), 4)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from capture_portal.forms import LoginForm
 from capture_portal.roles import is_crew, is_staff_member, monitored_class_of, student_of
-from sessions_app.models import Student
+from sessions_app.services import student_password_changed
 
 
 @login_required
@@ -36,6 +36,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        Student.objects.filter(user=self.request.user).update(must_change_password=False)
+        student_password_changed(user=self.request.user)
         messages.success(self.request, _("密码已修改。"))
         return response

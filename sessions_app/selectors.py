@@ -19,6 +19,7 @@ from sessions_app.models import (
     Student,
     StudentCategory,
     TimeSlot,
+    Venue,
 )
 
 # The campaign --------------------------------------------------------------------------
@@ -151,6 +152,11 @@ def schedule_for_campaign(*, campaign: Campaign) -> Schedule:
         unassigned=unassigned,
         unassigned_groups=unassigned_groups,
     )
+
+
+def venues() -> QuerySet[Venue]:
+    """Return every venue, in the order they were created (the notice's order)."""
+    return Venue.objects.order_by("id")
 
 
 def slots_of_campaign(*, campaign: Campaign) -> QuerySet[TimeSlot]:

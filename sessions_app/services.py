@@ -294,3 +294,8 @@ def student_accounts_issue(
                 student.save(update_fields=["user", "must_change_password"])
             issued.append((student, password))
     return issued
+
+
+def student_password_changed(*, user) -> None:
+    """Record that a student has set their own password: the issued one is spent."""
+    Student.objects.filter(user=user).update(must_change_password=False)

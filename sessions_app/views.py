@@ -116,7 +116,7 @@ def staff_board(request):
         {
             "campaign": campaign,
             "schedule": selectors.schedule_for_campaign(campaign=campaign),
-            "venues": Venue.objects.all(),
+            "venues": selectors.venues(),
             "swap_form": ClassSwapForm(campaign=campaign),
             "move_form": ClassMoveForm(campaign=campaign),
         },

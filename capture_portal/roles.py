@@ -79,6 +79,15 @@ def class_for_user(user, pk) -> SchoolClass:
     return school_class
 
 
+def class_for_handover(user, pk) -> SchoolClass:
+    """Return the class ``pk`` for its hand-over: the monitor and staff hand over, the
+    crew receives. 404 if there is no such class, 403 for anyone else."""
+    school_class = get_object_or_404(SchoolClass, pk=pk)
+    if not (is_crew(user) or may_act_for_class(user, school_class)):
+        raise PermissionDenied
+    return school_class
+
+
 def _require(test):
     def decorator(view):
         @wraps(view)

@@ -91,6 +91,7 @@ class HandoverForm(forms.Form):
     receiver_name = forms.CharField(
         label=_("收款人（拍摄组）"),
         max_length=RECEIVER_MAX_LENGTH,
+        required=False,
         error_messages={
             "required": _("请填写收款人姓名。"),
             "max_length": _("收款人姓名最多 %(limit_value)d 个字。"),
@@ -105,8 +106,15 @@ class HandoverForm(forms.Form):
         error_messages={"invalid": _("时间格式不对，例如 2018-11-11 10:30。")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, receiving: bool = False, **kwargs):
+        """``receiving``: the crew records what it received, and is the receiver."""
         super().__init__(*args, **kwargs)
+        receiver = self.fields["receiver_name"]
+        if receiving:
+            receiver.help_text = _("可不填，记为本人。")
+        else:
+            receiver.required = True
+            receiver.help_text = _("接收现金的拍摄组人员姓名。")
         self.fields["student_count"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal"})
 

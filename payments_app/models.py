@@ -88,11 +88,20 @@ class Payment(models.Model):
 
 
 class PaymentReversal(models.Model):
-    """The entry that undoes one payment; a payment is reversed at most once."""
+    """The entry that undoes one payment; a payment is reversed at most once.
+
+    A mistake (recorded for the wrong student, twice …) is a plain reversal; money given
+    back to a student who paid and owes nothing (not photographed, deferred) is a refund.
+    """
+
+    class Kind(models.TextChoices):
+        MISTAKE = "mistake", _("撤销")
+        REFUND = "refund", _("退款")
 
     payment = models.OneToOneField(
         Payment, on_delete=models.PROTECT, related_name="reversal", verbose_name=_("缴费记录")
     )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind, default=Kind.MISTAKE)
     reason = models.CharField(_("撤销原因"), max_length=200)
     reversed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,8 +124,37 @@ class PaymentReversal(models.Model):
         return "撤销 %s" % self.payment
 
 
+class PaymentCarry(models.Model):
+    """Staff carried a payment of a student who was not photographed to the make-up
+    round: the payment stays, the class no longer hands it to the crew."""
+
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="carry", verbose_name=_("缴费记录")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    carried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    carried_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("转补拍记录")
+        verbose_name_plural = _("转补拍记录")
+        ordering = ["carried_at", "id"]
+
+    def __str__(self):
+        return "转补拍 %s" % self.payment
+
+
 class Handover(models.Model):
-    """The monitor's hand-over of the class's cash to the crew; one per class."""
+    """The hand-over of the class's cash to the crew; one per class.
+
+    The monitor (or staff) records what was handed over; a crew member confirms receipt,
+    or records it directly, which confirms it at once.
+    """
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="handovers", verbose_name=_("采集活动")
@@ -135,6 +173,15 @@ class Handover(models.Model):
         verbose_name=_("登记人"),
     )
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("确认收款人"),
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("交接记录")
@@ -143,6 +190,11 @@ class Handover(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="handover_amount_not_negative"),
             models.CheckConstraint(condition=~Q(receiver_name=""), name="handover_has_receiver"),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
+                | Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
+                name="handover_confirmation_complete",
+            ),
         ]
 
     def __str__(self):

@@ -1,114 +1,213 @@
-"""Reads of the fee ledger. Each function fixes its own queries: a page or an export
-costs the same few queries whatever the number of students."""
+"""Reads of the fee ledger. Every figure comes from payments_app/rules.py: the selectors
+build MoneyLines from the database and the rules total them, so every page and export
+agrees to the fen. Each function fixes its own queries: a page or an export costs the
+same few queries whatever the number of students."""
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from payments_app.models import (
-    Handover,
-    HandoverAdjustment,
-    Payment,
-    PaymentReversal,
-    PaymentStatus,
-)
+from payments_app.models import Handover, HandoverAdjustment, Payment, PaymentStatus
 from payments_app.rules import (
-    expected_amount,
+    STATE_ELSEWHERE,
+    STATE_MAKEUP,
+    STATE_PAID,
+    STATE_REFUND,
+    ClassMoney,
+    MoneyLine,
+    Totals,
+    class_money,
     handed_over,
-    money,
     pays_at_makeup_centre,
-    progress_percent,
 )
 from sessions_app.models import Campaign, College, SchoolClass, Student, StudentCategory
+from sessions_app.shootday.status import (
+    OUTCOME_FIELDS,
+    shoot_outcome_of,
+    shoot_status_by_student,
+)
 
-LABEL_PAID = "已缴"
-LABEL_UNPAID = "未缴"
-LABEL_MAKEUP = "补拍自缴"
+# Lines ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class PaymentState:
-    """A student's place in the ledger of their campaign."""
-
-    paid: bool
-    label: str
-    amount: Decimal | None = None
-    makeup: bool = False  # pays the make-up centre, never counted in a class total
-    payment_id: int | None = None
-    recorded_at: object = None
+class _Paid:
+    pk: int
+    class_id: int | None
+    class_status: str | None
+    amount: Decimal
+    recorded_at: datetime.datetime
+    carried: bool
 
 
-def _student_ids(students) -> QuerySet | list[int]:
-    if isinstance(students, QuerySet):
-        return students.order_by().values("pk")
-    return [s if isinstance(s, int) else s.pk for s in students]
-
-
-def payment_state_by_student(*, students) -> dict[int, PaymentState]:
-    """Return the payment state of each student, keyed by the student's pk.
-
-    ``students`` is a Student queryset or an iterable of students (or pks); one query
-    answers for any number of them.
-    """
-    rows = (
-        Student.objects.filter(pk__in=_student_ids(students))
-        .annotate(
-            active_payment=FilteredRelation(
-                "payments",
-                condition=Q(payments__status=PaymentStatus.ACTIVE)
-                & Q(payments__campaign=F("campaign")),
-            )
-        )
-        .values_list(
-            "pk",
-            "category",
-            "school_class__status",
-            "active_payment__id",
-            "active_payment__amount",
-            "active_payment__recorded_at",
-        )
-        .order_by()
-    )
-    states = {}
-    for pk, category, class_status, payment_id, amount, recorded_at in rows:
-        makeup = pays_at_makeup_centre(category=category, class_status=class_status)
-        if payment_id is not None:
-            # A payment stands even if the student has since become a make-up case:
-            # the cash is with the monitor until staff reverse it.
-            states[pk] = PaymentState(
-                paid=True,
-                label=LABEL_PAID,
-                amount=amount,
-                makeup=makeup,
-                payment_id=payment_id,
-                recorded_at=recorded_at,
-            )
-        elif makeup:
-            states[pk] = PaymentState(paid=False, label=LABEL_MAKEUP, makeup=True)
-        else:
-            states[pk] = PaymentState(paid=False, label=LABEL_UNPAID)
-    return states
-
-
-def class_payments(*, school_class: SchoolClass):
-    """Return the active payments that count in the class's total.
-
-    Make-up students pay the centre themselves and never count, even if a payment was
-    recorded before their category changed; staff reverse such a payment.
-    """
-    return Payment.objects.filter(
-        school_class=school_class,
+def _active_payments(students: QuerySet) -> dict[int, _Paid]:
+    """Return the active payment of each student, keyed by student pk (one at most)."""
+    rows = Payment.objects.filter(
+        student__in=students.order_by().values("pk"),
         status=PaymentStatus.ACTIVE,
-        student__category=StudentCategory.CURRENT,
+        campaign=F("student__campaign"),
+    ).values_list(
+        "student_id",
+        "pk",
+        "school_class_id",
+        "school_class__status",
+        "amount",
+        "recorded_at",
+        "carry",
+    )
+    return {
+        student_id: _Paid(pk, class_id, status, amount, recorded_at, carry is not None)
+        for student_id, pk, class_id, status, amount, recorded_at, carry in rows
+    }
+
+
+@dataclass(frozen=True)
+class _Line:
+    class_id: int
+    line: MoneyLine
+    payment: _Paid | None
+
+
+def _lines(students: QuerySet, *, now=None, seen: set | None = None) -> list[_Line]:
+    """Return every student's line: in the class holding their payment, else their own
+    class; with a second line in their own class for one who paid in another. Four
+    queries whatever the number of students; ``seen`` collects every student's pk."""
+    now = now or timezone.now()
+    paid = _active_payments(students)
+    shoot = shoot_status_by_student(students=students)
+    rows = students.order_by().values_list(
+        "pk", "school_class_id", "school_class__status", "category", *OUTCOME_FIELDS
+    )
+    result = []
+    for pk, class_id, class_status, category, *outcome_fields in rows:
+        if seen is not None:
+            seen.add(pk)
+        outcome = shoot_outcome_of(shoot[pk], *outcome_fields, now=now)
+        payment = paid.get(pk)
+        if payment is not None:
+            home, home_status = payment.class_id, payment.class_status
+        else:
+            home, home_status = class_id, class_status
+        if home is not None:
+            line = MoneyLine(
+                student_id=pk,
+                pays_with_class=not pays_at_makeup_centre(
+                    category=category, class_status=home_status
+                ),
+                member=home == class_id,
+                shoot=outcome,
+                paid=payment.amount if payment is not None else None,
+                carried=payment is not None and payment.carried,
+            )
+            result.append(_Line(home, line, payment))
+        if class_id is not None and home != class_id:
+            line = MoneyLine(
+                student_id=pk,
+                pays_with_class=not pays_at_makeup_centre(
+                    category=category, class_status=class_status
+                ),
+                member=True,
+                shoot=outcome,
+                paid_elsewhere=True,
+            )
+            result.append(_Line(class_id, line, None))
+    return result
+
+
+def _students_of_classes(class_ids) -> QuerySet:
+    """Return the students of the classes and those whose payment one of them holds."""
+    payers = Payment.objects.filter(school_class_id__in=class_ids, status=PaymentStatus.ACTIVE)
+    return Student.objects.filter(
+        Q(school_class_id__in=class_ids) | Q(pk__in=payers.values("student_id"))
     )
 
 
-def class_collected(*, school_class: SchoolClass) -> tuple[int, Decimal]:
-    """Return the number and sum of the class's counted payments."""
-    totals = class_payments(school_class=school_class).aggregate(n=Count("id"), total=Sum("amount"))
-    return totals["n"], money(totals["total"])
+def _handovers(class_ids) -> dict[int, Handover]:
+    return {
+        h.school_class_id: h
+        for h in Handover.objects.filter(school_class_id__in=class_ids).annotate(
+            adj_n=Sum("adjustments__student_count"), adj_total=Sum("adjustments__amount")
+        )
+    }
+
+
+def _handed(handover: Handover | None) -> tuple[int, Decimal] | None:
+    if handover is None:
+        return None
+    return handed_over(
+        count=handover.student_count,
+        amount=handover.amount,
+        adjustments=[(handover.adj_n, handover.adj_total)],
+    )
+
+
+@dataclass(frozen=True)
+class ListedLine:
+    """A line of a 缴费名单: the student, their line and their active payment's time."""
+
+    student_id: str
+    name: str
+    id_number: str
+    line: MoneyLine
+    recorded_at: datetime.datetime | None
+
+
+def lines_of_classes(*, class_ids, now=None) -> dict[int, list[ListedLine]]:
+    """Return each class's lines with the students' 学号, names and ID numbers, in 学号
+    order; five queries for any number of classes and students."""
+    students = _students_of_classes(class_ids)
+    people = {
+        pk: (student_id, name, id_number)
+        for pk, student_id, name, id_number in students.order_by().values_list(
+            "pk", "student_id", "name", "id_number"
+        )
+    }
+    result: dict[int, list[ListedLine]] = {pk: [] for pk in class_ids}
+    for item in _lines(students, now=now):
+        if item.class_id in result:
+            when = item.payment.recorded_at if item.payment else None
+            result[item.class_id].append(ListedLine(*people[item.line.student_id], item.line, when))
+    for lines in result.values():
+        lines.sort(key=lambda listed: listed.student_id)
+    return result
+
+
+def money_of_classes(*, classes, now=None) -> dict[int, ClassMoney]:
+    """Return the money of each class (rules.class_money) keyed by class pk; a fixed
+    handful of queries for any number of classes and students."""
+    class_ids = [c.pk for c in classes]
+    lines: dict[int, list[MoneyLine]] = {pk: [] for pk in class_ids}
+    for item in _lines(_students_of_classes(class_ids), now=now):
+        if item.class_id in lines:
+            lines[item.class_id].append(item.line)
+    return _moneys(lines)
+
+
+def money_of_listed(*, listed: dict[int, list[ListedLine]]) -> dict[int, ClassMoney]:
+    """Return the money of the classes whose lines lines_of_classes returned."""
+    return _moneys({pk: [x.line for x in lines] for pk, lines in listed.items()})
+
+
+def _moneys(lines: dict[int, list[MoneyLine]]) -> dict[int, ClassMoney]:
+    fees = dict(SchoolClass.objects.filter(pk__in=list(lines)).values_list("pk", "campaign__fee"))
+    handovers = _handovers(list(lines))
+    return {
+        pk: class_money(
+            fee=fees[pk],
+            lines=class_lines,
+            handover=_handed(handovers.get(pk)),
+            confirmed=pk in handovers and handovers[pk].confirmed_at is not None,
+        )
+        for pk, class_lines in lines.items()
+    }
+
+
+def money_of_class(*, school_class: SchoolClass, now=None) -> ClassMoney:
+    return money_of_classes(classes=[school_class], now=now)[school_class.pk]
 
 
 def handover_totals(*, handover: Handover) -> tuple[int, Decimal]:
@@ -119,108 +218,154 @@ def handover_totals(*, handover: Handover) -> tuple[int, Decimal]:
     )
 
 
-# A class's ledger ---------------------------------------------------------------------
+# A student's state ---------------------------------------------------------------------
+
+STATE_CSS = {
+    STATE_PAID: "text-bg-success",
+    STATE_REFUND: "text-bg-warning",
+    STATE_MAKEUP: "text-bg-secondary",
+}
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """A student's place in the ledger of their campaign (their MoneyLine, told)."""
+
+    state: str
+    label: str
+    paid: bool = False  # holds an active payment (owed, to be refunded or carried)
+    amount: Decimal | None = None
+    payment_id: int | None = None
+    recorded_at: object = None
+
+    @property
+    def makeup(self) -> bool:
+        """Return whether the student pays the make-up centre, outside any class."""
+        return self.state == STATE_MAKEUP
+
+    @property
+    def settled(self) -> bool:
+        """Return whether nothing is expected of the student now: paid what they owe,
+        or owe nothing."""
+        return self.state in (STATE_PAID, STATE_MAKEUP, STATE_ELSEWHERE)
+
+    @property
+    def css_class(self) -> str:
+        return STATE_CSS.get(self.state, "text-bg-light border")
+
+
+def _state(item: _Line) -> PaymentState:
+    payment = item.payment if item.line.paid is not None else None
+    return PaymentState(
+        state=item.line.state,
+        label=item.line.label,
+        paid=payment is not None,
+        amount=payment.amount if payment else None,
+        payment_id=payment.pk if payment else None,
+        recorded_at=payment.recorded_at if payment else None,
+    )
+
+
+def payment_state_by_student(*, students, now=None) -> dict[int, PaymentState]:
+    """Return the payment state of each student, keyed by pk; four queries for any
+    number. ``students`` is a Student queryset or an iterable of students (or pks)."""
+    if not isinstance(students, QuerySet):
+        pks = [s if isinstance(s, int) else s.pk for s in students]
+        students = Student.objects.filter(pk__in=pks)
+    states = {}
+    seen: set[int] = set()
+    for item in _lines(students, now=now, seen=seen):
+        if item.line.student_id in states and item.line.paid_elsewhere:
+            continue  # the line of the class holding the payment says it
+        states[item.line.student_id] = _state(item)
+    makeup = PaymentState(state=STATE_MAKEUP, label=_("补拍自缴"))
+    for pk in seen:
+        states.setdefault(pk, makeup)  # no class, no payment: an individual
+    return states
+
+
+# A class's ledger ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class LedgerRow:
     student: Student
+    line: MoneyLine
     state: PaymentState
 
 
 @dataclass
 class ClassLedger:
-    """One class's money: every student with a state, the totals and the hand-over."""
+    """One class's money: every student's line with its state, and the totals."""
 
     school_class: SchoolClass
-    fee: Decimal
+    money: ClassMoney
     rows: list[LedgerRow]
-    paid_count: int
-    collected: Decimal
     handover: Handover | None
-    adjustments: list[HandoverAdjustment]
+    adjustments: list[HandoverAdjustment] = field(default_factory=list)
 
     @property
-    def payers(self) -> list[LedgerRow]:
-        """Return the rows of students who pay with the class."""
-        return [row for row in self.rows if not row.state.makeup]
-
-    @property
-    def makeup(self) -> list[LedgerRow]:
-        return [row for row in self.rows if row.state.makeup]
-
-    @property
-    def unpaid(self) -> list[LedgerRow]:
-        return [row for row in self.payers if not row.state.paid]
-
-    @property
-    def expected_count(self) -> int:
-        return len(self.payers)
-
-    @property
-    def expected(self) -> Decimal:
-        return expected_amount(fee=self.fee, count=self.expected_count)
-
-    @property
-    def missing(self) -> Decimal:
-        return expected_amount(fee=self.fee, count=len(self.unpaid))
-
-    @property
-    def percent(self) -> int:
-        return progress_percent(self.paid_count, self.expected_count)
+    def fee(self) -> Decimal:
+        return self.money.fee
 
     @property
     def locked(self) -> bool:
         return self.handover is not None
 
-    @property
-    def _handed(self) -> tuple[int, Decimal]:
-        if self.handover is None:
-            return 0, Decimal("0.00")
-        return handed_over(
-            count=self.handover.student_count,
-            amount=self.handover.amount,
-            adjustments=[(a.student_count, a.amount) for a in self.adjustments],
-        )
+    def _rows(self, name) -> list[LedgerRow]:
+        return [r for r in self.rows if getattr(r.line, name)]
 
     @property
-    def handed_count(self) -> int:
-        return self._handed[0]
+    def unpaid(self) -> list[LedgerRow]:
+        return self._rows("unpaid")
 
     @property
-    def handed_amount(self) -> Decimal:
-        return self._handed[1]
+    def refunds(self) -> list[LedgerRow]:
+        return self._rows("refund_due")
 
     @property
-    def discrepancy(self) -> Decimal:
-        """Return collected minus handed over, once the class has handed over."""
-        if self.handover is None:
-            return Decimal("0.00")
-        return self.collected - self.handed_amount
-
-    @property
-    def discrepancy_count(self) -> int:
-        if self.handover is None:
-            return 0
-        return self.paid_count - self.handed_count
+    def unpaid_photographed(self) -> list[LedgerRow]:
+        return [r for r in self.unpaid if r.line.to_crew]
 
 
-def class_ledger(*, school_class: SchoolClass) -> ClassLedger:
+def class_ledger(*, school_class: SchoolClass, now=None) -> ClassLedger:
     """Return the class's ledger in 学号 order; a handful of queries for any class size."""
     school_class = SchoolClass.objects.select_related(
         "campaign", "college", "slot__venue", "monitor"
     ).get(pk=school_class.pk)
-    students = list(Student.objects.filter(school_class=school_class).order_by("student_id"))
-    states = payment_state_by_student(students=students)
-    paid_count, collected = class_collected(school_class=school_class)
-    handover = Handover.objects.filter(school_class=school_class).first()
+    students = _students_of_classes([school_class.pk])
+    lines = {
+        item.line.student_id: item
+        for item in _lines(students, now=now)
+        if item.class_id == school_class.pk
+    }
+    handover = (
+        Handover.objects.filter(school_class=school_class)
+        .select_related("recorded_by", "confirmed_by")
+        .first()
+    )
     adjustments = list(handover.adjustments.all()) if handover else []
+    handed = None
+    if handover is not None:
+        handed = handed_over(
+            count=handover.student_count,
+            amount=handover.amount,
+            adjustments=[(a.student_count, a.amount) for a in adjustments],
+        )
+    rows = [
+        LedgerRow(student, lines[student.pk].line, _state(lines[student.pk]))
+        for student in students.order_by("student_id")
+        if student.pk in lines
+    ]
     return ClassLedger(
         school_class=school_class,
-        fee=school_class.campaign.fee,
-        rows=[LedgerRow(student=s, state=states[s.pk]) for s in students],
-        paid_count=paid_count,
-        collected=collected,
+        money=class_money(
+            fee=school_class.campaign.fee,
+            lines=[r.line for r in rows],
+            handover=handed,
+            confirmed=handover is not None and handover.confirmed_at is not None,
+        ),
+        rows=rows,
         handover=handover,
         adjustments=adjustments,
     )
@@ -228,32 +373,44 @@ def class_ledger(*, school_class: SchoolClass) -> ClassLedger:
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """A line of the class's history: a payment or its reversal."""
+    """A line of the class's history: a payment, its reversal or refund, its carry."""
 
     when: object
-    kind: str  # "payment" or "reversal"
+    kind: str  # "payment", "reversal", "refund" or "carry"
     payment: Payment
-    reversal: PaymentReversal | None = None
+    by: object = None
+    text: str = ""
 
 
 def ledger_entries_for_class(*, school_class: SchoolClass, limit: int = 200) -> list[LedgerEntry]:
-    """Return the class's payments and reversals, newest first."""
+    """Return the class's payments, reversals, refunds and carries, newest first."""
     payments = list(
         Payment.objects.filter(school_class=school_class)
-        .select_related("student", "recorded_by", "reversal__reversed_by")
+        .select_related("student", "recorded_by", "reversal__reversed_by", "carry__carried_by")
         .order_by("-recorded_at", "-id")[:limit]
     )
     entries = []
     for payment in payments:
-        entries.append(LedgerEntry(when=payment.recorded_at, kind="payment", payment=payment))
+        entries.append(
+            LedgerEntry(payment.recorded_at, "payment", payment, payment.recorded_by, payment.note)
+        )
         reversal = getattr(payment, "reversal", None) if payment.status == "reversed" else None
         if reversal is not None:
             entries.append(
                 LedgerEntry(
-                    when=reversal.reversed_at, kind="reversal", payment=payment, reversal=reversal
+                    reversal.reversed_at,
+                    reversal.kind,
+                    payment,
+                    reversal.reversed_by,
+                    reversal.reason,
                 )
             )
-    entries.sort(key=lambda e: (e.when, e.kind == "reversal"), reverse=True)
+        carry = getattr(payment, "carry", None)
+        if carry is not None:
+            entries.append(
+                LedgerEntry(carry.carried_at, "carry", payment, carry.carried_by, carry.note)
+            )
+    entries.sort(key=lambda e: (e.when, e.kind != "payment"), reverse=True)
     return entries
 
 
@@ -269,94 +426,19 @@ def payment_of_class(*, school_class: SchoolClass, pk: int) -> Payment | None:
 
 
 @dataclass
-class Totals:
-    """Money of a group of classes (a college, a slot, everything)."""
-
-    label: str = ""
-    expected_count: int = 0
-    paid_count: int = 0
-    handed_count: int = 0
-    expected: Decimal = Decimal("0.00")
-    collected: Decimal = Decimal("0.00")
-    handed: Decimal = Decimal("0.00")
+class ClassRow:
+    school_class: SchoolClass
+    money: ClassMoney
 
     @property
-    def missing(self) -> Decimal:
-        return max(self.expected - self.collected, Decimal("0.00"))
-
-    @property
-    def unpaid_count(self) -> int:
-        return max(self.expected_count - self.paid_count, 0)
-
-    @property
-    def percent(self) -> int:
-        return progress_percent(self.paid_count, self.expected_count)
-
-    @property
-    def handed_percent(self) -> int:
-        return progress_percent(self.handed_count, self.expected_count)
-
-    @property
-    def unhanded_percent(self) -> int:
-        """Return the share collected but not yet handed over, for a stacked bar."""
-        return max(self.percent - self.handed_percent, 0)
-
-    def add(self, other: "Totals") -> None:
-        self.expected_count += other.expected_count
-        self.paid_count += other.paid_count
-        self.handed_count += other.handed_count
-        self.expected += other.expected
-        self.collected += other.collected
-        self.handed += other.handed
-
-
-PROBLEM_DISCREPANCY = "交接后有变动，待结清"
-PROBLEM_HANDED_WITH_UNPAID = "已交接，仍有未缴"
-PROBLEM_NOT_HANDED = "已收款未交接"
-PROBLEM_UNPAID = "有未缴"
-
-
-@dataclass
-class ClassTotals(Totals):
-    school_class: SchoolClass | None = None
-    handed_over: bool = False
-
-    @property
-    def discrepancy(self) -> Decimal:
-        return self.collected - self.handed if self.handed_over else Decimal("0.00")
-
-    @property
-    def problems(self) -> list[str]:
-        problems = []
-        if self.handed_over and (self.discrepancy or self.paid_count != self.handed_count):
-            problems.append(PROBLEM_DISCREPANCY)
-        if self.handed_over and self.unpaid_count:
-            problems.append(PROBLEM_HANDED_WITH_UNPAID)
-        if not self.handed_over and self.paid_count:
-            problems.append(PROBLEM_NOT_HANDED)
-        if not self.handed_over and self.unpaid_count:
-            problems.append(PROBLEM_UNPAID)
-        return problems
-
-    @property
-    def severity(self) -> int:
-        order = [
-            PROBLEM_DISCREPANCY,
-            PROBLEM_HANDED_WITH_UNPAID,
-            PROBLEM_NOT_HANDED,
-            PROBLEM_UNPAID,
-        ]
-        problems = self.problems
-        for rank, problem in enumerate(order):
-            if problem in problems:
-                return rank
-        return len(order)
+    def label(self) -> str:
+        return self.school_class.name
 
 
 @dataclass
 class Overview:
     campaign: Campaign
-    classes: list[ClassTotals]
+    classes: list[ClassRow]
     colleges: list[Totals]
     slots: list[Totals]
     overall: Totals
@@ -372,42 +454,11 @@ def makeup_payers_q() -> Q:
     )
 
 
-def payments_overview(*, campaign: Campaign) -> Overview:
-    """Return expected, collected and handed over per class, college and slot.
-
-    Classes with problems come first (a discrepancy to settle before anything else),
-    then in schedule order. Six queries whatever the size of the campaign.
-    """
-    rows = _class_totals(campaign)
-    colleges: dict[str, Totals] = {}
-    slots: dict[object, Totals] = {}
-    overall = Totals(label=_("全部"))
-    for row in rows:
-        school_class = row.school_class
-        college = school_class.college.name if school_class.college else _("（未设学院）")
-        colleges.setdefault(college, Totals(label=college)).add(row)
-        slot_key = school_class.slot_id
-        if slot_key not in slots:
-            slot = school_class.slot
-            label = "%s %s" % (slot, slot.venue) if slot else _("（未安排时段）")
-            slots[slot_key] = Totals(label=label)
-        slots[slot_key].add(row)
-        overall.add(row)
-    rows.sort(key=lambda row: row.severity)  # stable: schedule order within a rank
-    return Overview(
-        campaign=campaign,
-        classes=rows,
-        colleges=sorted(colleges.values(), key=lambda t: t.label),
-        slots=list(slots.values()),
-        overall=overall,
-        makeup_count=Student.objects.filter(makeup_payers_q(), campaign=campaign).count(),
-    )
-
-
-def _class_totals(campaign: Campaign) -> list[ClassTotals]:
-    """Return the money of each scheduled class of the campaign, in schedule order."""
+def payments_overview(*, campaign: Campaign, now=None) -> Overview:
+    """Return each class's money (problems first, then in schedule order) and the totals
+    per college, per slot and overall. A handful of queries for any campaign."""
     classes = list(
-        SchoolClass.objects.filter(campaign=campaign, status=SchoolClass.Status.SCHEDULED)
+        SchoolClass.objects.filter(campaign=campaign)
         .select_related("college", "slot__venue")
         .order_by(
             F("slot__date").asc(nulls_last=True),
@@ -417,55 +468,34 @@ def _class_totals(campaign: Campaign) -> list[ClassTotals]:
             "name",
         )
     )
-    heads = dict(
-        Student.objects.filter(
-            campaign=campaign,
-            category=StudentCategory.CURRENT,
-            school_class__status=SchoolClass.Status.SCHEDULED,
-        )
-        .values("school_class")
-        .annotate(n=Count("id"))
-        .values_list("school_class", "n")
+    moneys = money_of_classes(classes=classes, now=now)
+    rows = [
+        ClassRow(c, moneys[c.pk])
+        for c in classes
+        if c.status == SchoolClass.Status.SCHEDULED or moneys[c.pk].lines
+    ]
+    colleges: dict[str, Totals] = {}
+    slots: dict[object, Totals] = {}
+    overall = Totals(label=_("全部"))
+    for row in rows:
+        school_class = row.school_class
+        college = school_class.college.name if school_class.college else _("（未设学院）")
+        colleges.setdefault(college, Totals(label=college)).add(row.money)
+        if school_class.slot_id not in slots:
+            slot = school_class.slot
+            label = "%s %s" % (slot, slot.venue) if slot else _("（未安排时段）")
+            slots[school_class.slot_id] = Totals(label=label)
+        slots[school_class.slot_id].add(row.money)
+        overall.add(row.money)
+    rows.sort(key=lambda row: row.money.severity)  # stable: schedule order within a rank
+    return Overview(
+        campaign=campaign,
+        classes=rows,
+        colleges=sorted(colleges.values(), key=lambda t: t.label),
+        slots=list(slots.values()),
+        overall=overall,
+        makeup_count=Student.objects.filter(makeup_payers_q(), campaign=campaign).count(),
     )
-    collected = {
-        row["school_class"]: row
-        for row in Payment.objects.filter(
-            campaign=campaign,
-            status=PaymentStatus.ACTIVE,
-            student__category=StudentCategory.CURRENT,
-            school_class__isnull=False,
-        )
-        .values("school_class")
-        .annotate(n=Count("id"), total=Sum("amount"))
-    }
-    handovers = {
-        h.school_class_id: h
-        for h in Handover.objects.filter(campaign=campaign).annotate(
-            adj_n=Sum("adjustments__student_count"), adj_total=Sum("adjustments__amount")
-        )
-    }
-    rows = []
-    for school_class in classes:
-        paid = collected.get(school_class.pk, {})
-        handover = handovers.get(school_class.pk)
-        n = heads.get(school_class.pk, 0)
-        row = ClassTotals(
-            label=school_class.name,
-            school_class=school_class,
-            expected_count=n,
-            expected=expected_amount(fee=campaign.fee, count=n),
-            paid_count=paid.get("n", 0),
-            collected=money(paid.get("total")),
-            handed_over=handover is not None,
-        )
-        if handover is not None:
-            row.handed_count, row.handed = handed_over(
-                count=handover.student_count,
-                amount=handover.amount,
-                adjustments=[(handover.adj_n, handover.adj_total)],
-            )
-        rows.append(row)
-    return rows
 
 
 def colleges_of_campaign(*, campaign: Campaign) -> QuerySet[College]:

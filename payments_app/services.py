@@ -16,19 +16,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capture_portal.roles import is_staff_member, may_act_for_class
+from capture_portal.roles import is_crew, is_staff_member, may_act_for_class
 from capture_portal.services import ServiceError
 from payments_app.models import (
     Handover,
     HandoverAdjustment,
     Payment,
+    PaymentCarry,
     PaymentMethod,
     PaymentReversal,
     PaymentStatus,
 )
-from payments_app.rules import expected_amount, money, names_summary, pays_at_makeup_centre
-from payments_app.selectors import class_collected, class_payments, handover_totals
-from sessions_app.models import Campaign, SchoolClass, Student, StudentCategory
+from payments_app.rules import money, names_summary, pays_at_makeup_centre
+from payments_app.selectors import class_ledger, handover_totals, money_of_class
+from sessions_app.models import Campaign, SchoolClass, Student
 
 REASON_MAX_LENGTH = PaymentReversal._meta.get_field("reason").max_length
 RECEIVER_MAX_LENGTH = Handover._meta.get_field("receiver_name").max_length
@@ -206,42 +207,90 @@ def payment_record(
 
 
 def payment_reverse(*, payment: Payment, by, reason: str) -> PaymentReversal:
-    """Undo a payment by a reversal entry; the payment itself keeps its amount and author."""
+    """Undo a payment recorded by mistake; the payment itself keeps its amount and author."""
     reason = _clean_reason(reason)
     if not reason:
         raise PaymentError(_("撤销缴费须填写原因。"))
     with transaction.atomic():
-        if payment.school_class_id is None:
-            raise PaymentError(_("这笔缴费不属于任何班级，只能由教务处在后台处理。"))
-        school_class = _lock_class(payment.school_class_id)
+        school_class = _class_of_payment(payment)
         staff = _authorise(by=by, school_class=school_class)
         after_handover = _check_lock(school_class=school_class, staff=staff, reason=reason)
-        locked = Payment.objects.select_for_update().select_related("student").get(pk=payment.pk)
-        if locked.status != PaymentStatus.ACTIVE:
-            raise PaymentError(
-                _("%(name)s 的这笔缴费已撤销，不能重复撤销。") % {"name": locked.student.name}
-            )
-        reversal = PaymentReversal.objects.create(
-            payment=locked,
-            reason=reason,
-            reversed_by=by,
-            reversed_at=timezone.now(),
-            after_handover=after_handover,
+        locked = _active_locked(payment)
+        return _reversal(locked, by, reason, PaymentReversal.Kind.MISTAKE, after_handover)
+
+
+def payment_refund(*, payment: Payment, by, reason: str = "") -> PaymentReversal:
+    """Record that the money of a student who owes nothing (not photographed, deferred,
+    no longer paying with the class) was given back: a reversal of kind refund. Staff
+    only; allowed after the hand-over, since this money is never the crew's."""
+    if not is_staff_member(by):
+        raise PaymentError(_("只有教务处可以登记退款。"))
+    reason = _clean_reason(reason) or _("未拍摄，费用已退还本人")
+    with transaction.atomic():
+        school_class = _class_of_payment(payment)
+        locked = _active_locked(payment)
+        _check_refund_due(locked, school_class)
+        return _reversal(locked, by, reason, PaymentReversal.Kind.REFUND, False)
+
+
+def payment_carry(*, payment: Payment, by, note: str = "") -> PaymentCarry:
+    """Record that staff carried the money of a student who was not photographed to the
+    make-up round (the payment stays; the class no longer owes it back)."""
+    if not is_staff_member(by):
+        raise PaymentError(_("只有教务处可以把缴费转入补拍。"))
+    note = _clean_reason(note)
+    with transaction.atomic():
+        school_class = _class_of_payment(payment)
+        locked = _active_locked(payment)
+        _check_refund_due(locked, school_class)
+        return PaymentCarry.objects.create(
+            payment=locked, note=note, carried_by=by, carried_at=timezone.now()
         )
-        # The only change a payment ever sees: its status, next to the reversal entry.
-        Payment.objects.filter(pk=locked.pk).update(status=PaymentStatus.REVERSED)
-        payment.status = PaymentStatus.REVERSED
-    return reversal
 
 
-def _unpaid_names(school_class: SchoolClass) -> list[str]:
-    paid = class_payments(school_class=school_class).values("student_id")
-    return list(
-        Student.objects.filter(school_class=school_class, category=StudentCategory.CURRENT)
-        .exclude(pk__in=paid)
-        .order_by("student_id")
-        .values_list("name", flat=True)
+def _class_of_payment(payment: Payment) -> SchoolClass:
+    if payment.school_class_id is None:
+        raise PaymentError(_("这笔缴费不属于任何班级，只能由教务处在后台处理。"))
+    return _lock_class(payment.school_class_id)
+
+
+def _active_locked(payment: Payment) -> Payment:
+    locked = Payment.objects.select_for_update().select_related("student").get(pk=payment.pk)
+    if locked.status != PaymentStatus.ACTIVE:
+        raise PaymentError(
+            _("%(name)s 的这笔缴费已撤销或退款，不能再处理。") % {"name": locked.student.name}
+        )
+    return locked
+
+
+def _check_refund_due(payment: Payment, school_class: SchoolClass) -> None:
+    line = next(
+        (
+            r
+            for r in class_ledger(school_class=school_class).rows
+            if r.student.pk == payment.student_id
+        ),
+        None,
     )
+    if line is None or not line.line.refund_due:
+        raise PaymentError(
+            _("%(name)s 应随班缴费，这笔费用不需退还或转补拍。") % {"name": payment.student.name}
+        )
+
+
+def _reversal(payment: Payment, by, reason: str, kind: str, after_handover: bool):
+    reversal = PaymentReversal.objects.create(
+        payment=payment,
+        kind=kind,
+        reason=reason,
+        reversed_by=by,
+        reversed_at=timezone.now(),
+        after_handover=after_handover,
+    )
+    # The only change a payment ever sees: its status, next to the reversal entry.
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.REVERSED)
+    payment.status = PaymentStatus.REVERSED
+    return reversal
 
 
 def handover_record(
@@ -250,16 +299,21 @@ def handover_record(
     by,
     student_count: int,
     amount: Decimal,
-    receiver_name: str,
+    receiver_name: str = "",
     handed_over_at: datetime.datetime | None = None,
 ) -> Handover:
     """Record the hand-over of the class's cash to the crew, which must reconcile.
 
-    The count must equal the students with an active payment and the amount the fee
-    times that count; a difference is refused with who and how many. The class is
-    locked afterwards.
+    It comes once the class is shot: the count must be the students photographed who
+    pay with the class (all of whom have paid) and the amount their payments; a
+    difference is refused with who and how many. Recorded by the crew or staff, it is
+    confirmed at once; recorded by the monitor, a crew member confirms receipt. The
+    class's payments are locked afterwards.
     """
     receiver_name = " ".join((receiver_name or "").split())
+    crew = is_crew(by)
+    if crew:
+        receiver_name = receiver_name or by.get_full_name() or by.first_name or by.username
     if not receiver_name:
         raise PaymentError(_("请填写收款人姓名。"))
     if len(receiver_name) > RECEIVER_MAX_LENGTH:
@@ -271,25 +325,21 @@ def handover_record(
     amount = money(amount)
     with transaction.atomic():
         school_class = _lock_class(school_class.pk)
-        _authorise(by=by, school_class=school_class)
+        if not crew:
+            _authorise(by=by, school_class=school_class)
         _check_can_hand_over(school_class)
-        paid_count, collected = class_collected(school_class=school_class)
-        if paid_count == 0:
-            raise PaymentError(_("本班还没有登记任何缴费，无需交接。"))
-        if student_count != paid_count:
-            raise PaymentError(_count_mismatch(school_class, student_count, paid_count))
-        if amount != collected:
+        ledger = class_ledger(school_class=school_class)
+        _check_class_done(ledger)
+        count, due = ledger.money.to_hand_over
+        if student_count != count:
+            raise PaymentError(_count_mismatch(ledger, student_count, count))
+        if amount != due:
             raise PaymentError(
                 _(
-                    "交接金额 %(amount)s 元与登记不符：%(paid)d 人已缴，共 %(collected)s 元，"
+                    "交接金额 %(amount)s 元与应交不符：已拍摄 %(paid)d 人，应交 %(due)s 元，"
                     "相差 %(diff)s 元。"
                 )
-                % {
-                    "amount": amount,
-                    "paid": paid_count,
-                    "collected": collected,
-                    "diff": abs(collected - amount),
-                }
+                % {"amount": amount, "paid": count, "due": due, "diff": abs(due - amount)}
             )
         now = timezone.now()
         handover = Handover(
@@ -301,6 +351,8 @@ def handover_record(
             handed_over_at=handed_over_at or now,
             recorded_by=by,
             recorded_at=now,
+            confirmed_by=by if crew else None,
+            confirmed_at=now if crew else None,
         )
         try:
             with transaction.atomic():
@@ -309,6 +361,23 @@ def handover_record(
             raise PaymentError(
                 _("%(name)s 已交接，不能重复交接。") % {"name": school_class}
             ) from None
+    return handover
+
+
+def handover_confirm(*, school_class: SchoolClass, by) -> Handover:
+    """A crew member (or staff) confirms they received the class's hand-over."""
+    if not is_crew(by):
+        raise PaymentError(_("只有拍摄组或教务处可以确认收款。"))
+    with transaction.atomic():
+        school_class = _lock_class(school_class.pk)
+        handover = _handover_of(school_class)
+        if handover is None:
+            raise PaymentError(_("%(name)s 还没有登记交接。") % {"name": school_class})
+        if handover.confirmed_at is not None:
+            raise PaymentError(_("%(name)s 的交接已确认。") % {"name": school_class})
+        handover.confirmed_by = by
+        handover.confirmed_at = timezone.now()
+        handover.save(update_fields=["confirmed_by", "confirmed_at"])
     return handover
 
 
@@ -329,42 +398,50 @@ def _check_can_hand_over(school_class: SchoolClass) -> None:
         )
 
 
-def _count_mismatch(school_class: SchoolClass, student_count: int, paid_count: int) -> str:
+def _check_class_done(ledger) -> None:
+    """Refuse a hand-over before the class is shot, or while a photographed student
+    has not paid: the monitor hands over for the whole class at once."""
+    money_ = ledger.money
+    if not money_.crew_count:
+        raise PaymentError(_("本班还没有已拍摄的学生，拍摄后再交接。"))
+    pending = [r.student.name for r in ledger.rows if r.line.owes and not r.line.to_crew]
+    if pending:
+        raise PaymentError(
+            _("本班还有 %(n)d 人未拍摄也未登记缺席（%(names)s）：全班拍完后再交接。")
+            % {"n": len(pending), "names": names_summary(pending)}
+        )
+    unpaid = [r.student.name for r in ledger.unpaid_photographed]
+    if unpaid:
+        raise PaymentError(
+            _("已拍摄但未缴费 %(n)d 人（%(names)s）：请先收齐并登记，再交接。")
+            % {"n": len(unpaid), "names": names_summary(unpaid)}
+        )
+
+
+def _count_mismatch(ledger, student_count: int, count: int) -> str:
     """Return why a hand-over of ``student_count`` students does not match the
-    ``paid_count`` recorded, naming who has not paid."""
-    unpaid = _unpaid_names(school_class)
-    if student_count > paid_count:
-        return _(
-            "交接人数 %(count)d 人比登记已缴的 %(paid)d 人多 %(diff)d 人。"
-            "尚未登记缴费的 %(n)d 人：%(names)s。请先登记他们的缴费，或改正人数。"
-        ) % {
-            "count": student_count,
-            "paid": paid_count,
-            "diff": student_count - paid_count,
-            "n": len(unpaid),
-            "names": names_summary(unpaid) or _("无"),
-        }
-    fee = Campaign.objects.values_list("fee", flat=True).get(pk=school_class.campaign_id)
+    ``count`` photographed, with what the difference is."""
+    refunds = [r.student.name for r in ledger.refunds]
+    note = (
+        _("已缴费但未拍摄的 %(n)d 人（%(names)s）不交拍摄组，其费用由教务处退还或转补拍。")
+        % {"n": len(refunds), "names": names_summary(refunds)}
+        if refunds
+        else ""
+    )
     return _(
-        "交接人数 %(count)d 人比登记已缴的 %(paid)d 人少 %(diff)d 人"
-        "（%(money)s 元）。请核对已缴名单，误记的缴费请先撤销。"
-        "未缴 %(n)d 人：%(names)s。"
+        "交接人数 %(count)d 人与已拍摄应交的 %(due)d 人不符（应交 %(money)s 元）。%(note)s"
     ) % {
         "count": student_count,
-        "paid": paid_count,
-        "diff": paid_count - student_count,
-        "money": expected_amount(fee=fee, count=paid_count - student_count),
-        "n": len(unpaid),
-        "names": names_summary(unpaid) or _("无"),
+        "due": count,
+        "money": ledger.money.to_hand_over[1],
+        "note": note,
     }
 
 
 def handover_settle(*, school_class: SchoolClass, by, reason: str) -> HandoverAdjustment:
-    """Settle the difference between a handed-over class's ledger and its hand-over.
-
-    Staff record that the difference has been passed on to the crew (or given back),
-    with the reason; the class then reconciles again.
-    """
+    """Settle the difference between a handed-over class's hand-over and what it owes
+    the crew now (a late photo, a late payment …): staff record that the difference
+    was passed on to the crew (or given back), with the reason."""
     if not is_staff_member(by):
         raise PaymentError(_("只有教务处可以结清交接差额。"))
     reason = _clean_reason(reason)
@@ -375,14 +452,14 @@ def handover_settle(*, school_class: SchoolClass, by, reason: str) -> HandoverAd
         handover = _handover_of(school_class)
         if handover is None:
             raise PaymentError(_("%(name)s 尚未交接，没有差额可结清。") % {"name": school_class})
-        paid_count, collected = class_collected(school_class=school_class)
+        money_ = money_of_class(school_class=school_class)
         handed_count, handed_amount = handover_totals(handover=handover)
-        if paid_count == handed_count and collected == handed_amount:
+        if money_.crew_count == handed_count and money_.owed == handed_amount:
             raise PaymentError(_("%(name)s 没有待结清的差额。") % {"name": school_class})
         return HandoverAdjustment.objects.create(
             handover=handover,
-            student_count=paid_count - handed_count,
-            amount=collected - handed_amount,
+            student_count=money_.crew_count - handed_count,
+            amount=money_.owed - handed_amount,
             reason=reason,
             recorded_by=by,
             recorded_at=timezone.now(),

@@ -15,6 +15,9 @@ urlpatterns = [
         views.reverse_payment,
         name="reverse",
     ),
+    path("class/<int:pk>/payment/<int:payment_pk>/refund/", views.refund, name="refund"),
+    path("class/<int:pk>/payment/<int:payment_pk>/carry/", views.carry, name="carry"),
     path("class/<int:pk>/handover/", views.handover, name="handover"),
+    path("class/<int:pk>/handover/confirm/", views.handover_confirm, name="handover_confirm"),
     path("class/<int:pk>/settle/", views.settle, name="settle"),
 ]

@@ -13,8 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from capture_portal.exports import export_response
 from capture_portal.roles import (
+    class_for_handover,
     class_for_user,
+    is_crew,
     is_staff_member,
+    may_act_for_class,
     monitored_class_of,
     staff_required,
     student_of,
@@ -139,9 +142,10 @@ def reverse_payment(request, pk, payment_pk):
 
 @login_required
 def handover(request, pk):
-    school_class = class_for_user(request.user, pk)
+    school_class = class_for_handover(request.user, pk)
+    receiving = is_crew(request.user) and not may_act_for_class(request.user, school_class)
     if request.method == "POST":
-        form = HandoverForm(request.POST)
+        form = HandoverForm(request.POST, receiving=receiving)
         if form.is_valid():
             try:
                 services.handover_record(
@@ -156,14 +160,84 @@ def handover(request, pk):
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("交接已登记，本班缴费记录已锁定。"))
-                return redirect(_class_url(school_class))
+                return redirect(_after_handover_url(request, school_class))
     else:
-        form = HandoverForm()
+        count, amount = selectors.money_of_class(school_class=school_class).to_hand_over
+        form = HandoverForm(initial={"student_count": count, "amount": amount}, receiving=receiving)
     ledger = selectors.class_ledger(school_class=school_class)
     return render(
         request,
         "payments_app/handover.html",
-        {"school_class": ledger.school_class, "ledger": ledger, "form": form},
+        {
+            "school_class": ledger.school_class,
+            "ledger": ledger,
+            "form": form,
+            "receiving": receiving,
+        },
+    )
+
+
+def _after_handover_url(request, school_class) -> str:
+    """Return the page to go back to: the desk's class close for the crew, else the
+    class's money page."""
+    if may_act_for_class(request.user, school_class):
+        return _class_url(school_class)
+    return reverse("shootday:class_close", args=[school_class.pk])
+
+
+@login_required
+@require_POST
+def handover_confirm(request, pk):
+    school_class = class_for_handover(request.user, pk)
+    run_service(
+        request,
+        lambda: services.handover_confirm(school_class=school_class, by=request.user),
+        success=_("已确认收到 %(name)s 的交接。") % {"name": school_class.name},
+    )
+    return redirect(_after_handover_url(request, school_class))
+
+
+def _settle_payment(request, pk, payment_pk, call, success):
+    """Refund a payment, or carry it to the make-up round (staff only)."""
+    school_class = get_object_or_404(SchoolClass, pk=pk)
+    payment = selectors.payment_of_class(school_class=school_class, pk=payment_pk)
+    if payment is None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    note = form.cleaned_data["reason"] if form.is_valid() else ""
+    run_service(
+        request, lambda: call(payment=payment, by=request.user, note=note), success=success(payment)
+    )
+    return redirect(_class_url(school_class, "s%d" % payment.student_id))
+
+
+@staff_required
+@require_POST
+def refund(request, pk, payment_pk):
+    return _settle_payment(
+        request,
+        pk,
+        payment_pk,
+        lambda payment, by, note: services.payment_refund(payment=payment, by=by, reason=note),
+        lambda payment: (
+            _("已登记退还 %(name)s %(amount)s 元。")
+            % {"name": payment.student.name, "amount": payment.amount}
+        ),
+    )
+
+
+@staff_required
+@require_POST
+def carry(request, pk, payment_pk):
+    return _settle_payment(
+        request,
+        pk,
+        payment_pk,
+        lambda payment, by, note: services.payment_carry(payment=payment, by=by, note=note),
+        lambda payment: (
+            _("已把 %(name)s 的 %(amount)s 元转入补拍。")
+            % {"name": payment.student.name, "amount": payment.amount}
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cards_app.rules import normalise_text
 from cards_app.selectors import STATUS_OK, CardState, card_state_by_student
+from payments_app.rules import STATE_PAID
 from payments_app.selectors import PaymentState, payment_state_by_student
 from sessions_app import rules
 from sessions_app.models import (
@@ -281,7 +282,8 @@ class ClassReadiness:
 
     @property
     def paid(self) -> int:
-        return sum(1 for r in self.rows if r.payment.paid)
+        """Return the students who have paid what they owe the class."""
+        return sum(1 for r in self.rows if r.payment.state == STATE_PAID)
 
 
 def class_readiness(*, school_class: SchoolClass) -> ClassReadiness:

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from capture_portal.roles import CREW_GROUP, STAFF_GROUP
 from cards_app.demo import seed_demo_cards
-from payments_app.demo import seed_demo_payments
+from payments_app.demo import seed_demo_handover, seed_demo_payments
 from sessions_app.demo.roster import DemoClass, roster_generate
 from sessions_app.demo.shoot import seed_demo_shoot
 from sessions_app.models import Campaign, SchoolClass, Student
@@ -42,6 +42,7 @@ class DemoResult:
     checks: int = 0
     payments: int = 0
     shots: int = 0
+    handovers: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # label, username, password
     untouched: bool = False  # some logins existed already and kept their passwords
     notes: list[str] = field(default_factory=list)
@@ -60,12 +61,14 @@ def seed_demo(*, students: int | None = None, shoot_day: bool = False) -> DemoRe
         result.payments = seed_demo_payments(campaign)
         if shoot_day:
             users = get_user_model().objects
+            crew = users.get(username=CREW_LOGIN[0])
             result.shots = seed_demo_shoot(
                 campaign,
-                by=users.get(username=CREW_LOGIN[0]),
+                by=crew,
                 answers_by=users.get(username=STAFF_LOGIN[0]),
                 keep_unanswered=[s.pk for s in Student.objects.filter(user__isnull=False)],
             )
+            result.handovers = seed_demo_handover(campaign, by=crew)
     return result
 
 

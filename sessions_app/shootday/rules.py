@@ -451,6 +451,21 @@ REASON_CLASS_CLOSED = gettext_lazy("未拍摄（班级已结束拍摄）")
 REASON_SLOT_OVER = gettext_lazy("未拍摄（时段已结束）")
 
 
+SHOOT_PENDING = "pending"
+SHOOT_PHOTOGRAPHED = "photographed"
+SHOOT_NOT_SHOT = "not_shot"
+
+
+def shoot_outcome(*, state: str, class_closed: bool, slot_over: bool) -> str:
+    """Return what the day has made of a student, as far as money is concerned:
+    photographed, not shot (they go to the make-up), or still to be shot."""
+    if state == STATE_PHOTOGRAPHED:
+        return SHOOT_PHOTOGRAPHED
+    if makeup_reason(state=state, class_closed=class_closed, slot_over=slot_over):
+        return SHOOT_NOT_SHOT
+    return SHOOT_PENDING
+
+
 def makeup_reason(*, state: str, class_closed: bool, slot_over: bool) -> str:
     """Return why a student must go to the make-up centre, or "" if they need not.
 

@@ -8,7 +8,6 @@ few queries whatever the number of its students.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -17,9 +16,8 @@ from django.utils.translation import gettext as _
 from cards_app import rules as card_rules
 from cards_app.rules import normalise_text
 from cards_app.selectors import STATUS_PROBLEM, CardState, card_state_by_student
-from payments_app.models import Handover
-from payments_app.rules import expected_amount
-from payments_app.selectors import PaymentState, payment_state_by_student
+from payments_app.rules import STATE_UNPAID, ClassMoney
+from payments_app.selectors import ClassLedger, PaymentState, class_ledger, payment_state_by_student
 from sessions_app import rules as schedule_rules
 from sessions_app.models import (
     CardCorrection,
@@ -27,7 +25,6 @@ from sessions_app.models import (
     ClassClose,
     SchoolClass,
     Shot,
-    ShotAbsence,
     ShotCounter,
     Student,
     TimeSlot,
@@ -35,27 +32,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import individuals_q, student_place
 from sessions_app.shootday import rules
-
-# Where students stand ----------------------------------------------------------------------
-
-
-def shoot_status_by_student(*, students) -> dict[int, rules.ShootStatus]:
-    """Return each student's ShootStatus keyed by pk; two queries for any number."""
-    if isinstance(students, QuerySet):
-        ids = students.order_by().values("pk")
-        pks = None
-    else:
-        pks = [s if isinstance(s, int) else s.pk for s in students]
-        ids = pks
-    statuses: dict[int, rules.ShootStatus] = defaultdict(rules.ShootStatus)
-    for shot in Shot.objects.filter(student_id__in=ids).order_by("number"):
-        statuses[shot.student_id].shots.append(shot)
-    for absence in ShotAbsence.objects.filter(student_id__in=ids, withdrawn_at__isnull=True):
-        statuses[absence.student_id].absent = absence
-    if pks is not None:
-        return {pk: statuses[pk] for pk in pks}
-    return statuses
-
+from sessions_app.shootday.status import shoot_status_by_student
 
 # The queue ---------------------------------------------------------------------------------
 
@@ -322,7 +299,7 @@ class DeskStudent:
             )
         if self.card is not None and self.card.status == STATUS_PROBLEM:
             notes.append(_("采集卡预核对有问题：%(label)s") % {"label": self.card.label})
-        if self.payment is not None and not self.payment.paid and not self.payment.makeup:
+        if self.payment is not None and self.payment.state == STATE_UNPAID:
             notes.append(_("班长处尚未登记缴费。"))
         return notes
 
@@ -385,10 +362,12 @@ class CloseRow:
 
 @dataclass
 class ClassCloseSummary:
+    """The class's day at the desk: who was photographed, absent or not shot, and its
+    money (payments_app's ledger: the same figures as every money page)."""
+
     school_class: SchoolClass
-    fee: Decimal
     rows: list[CloseRow]
-    handover: Handover | None
+    ledger: ClassLedger
     close: ClassClose | None
 
     def _with(self, state) -> list[CloseRow]:
@@ -412,50 +391,27 @@ class ClassCloseSummary:
         return self._with(rules.STATE_NUMBERED)
 
     @property
-    def paid_photographed(self) -> list[CloseRow]:
-        return [r for r in self.photographed if r.payment is not None and r.payment.paid]
+    def money(self) -> ClassMoney:
+        return self.ledger.money
 
     @property
-    def unpaid_photographed(self) -> list[CloseRow]:
-        return [r for r in self.photographed if r.payment is None or not r.payment.paid]
-
-    @property
-    def paid_not_shot(self) -> list[CloseRow]:
-        """Return students who paid the monitor but were not photographed: a refund, or
-        the make-up (where they pay the centre again)."""
-        return [r for r in self.not_shot if r.payment is not None and r.payment.paid]
-
-    @property
-    def expected_amount(self) -> Decimal:
-        return expected_amount(fee=self.fee, count=len(self.paid_photographed))
-
-    @property
-    def handover_difference(self) -> Decimal | None:
-        if self.handover is None:
-            return None
-        return self.handover.amount - self.expected_amount
-
-    @property
-    def handover_count_difference(self) -> int | None:
-        if self.handover is None:
-            return None
-        return self.handover.student_count - len(self.paid_photographed)
+    def handover(self):
+        return self.ledger.handover
 
 
-def class_close_summary(*, school_class: SchoolClass) -> ClassCloseSummary:
-    """Return the class's day: who was photographed, absent or not shot, the money
-    expected from the photographed payers, and the monitor's hand-over."""
+def class_close_summary(*, school_class: SchoolClass, now=None) -> ClassCloseSummary:
+    """Return the class's day: who was photographed, absent or not shot, and its money."""
     school_class = SchoolClass.objects.select_related("campaign", "slot__venue", "monitor").get(
         pk=school_class.pk
     )
     students = list(Student.objects.filter(school_class=school_class).order_by("student_id"))
     statuses = shoot_status_by_student(students=students)
-    payments = payment_state_by_student(students=students)
+    ledger = class_ledger(school_class=school_class, now=now)
+    states = {row.student.pk: row.state for row in ledger.rows}
     return ClassCloseSummary(
         school_class=school_class,
-        fee=school_class.campaign.fee,
-        rows=[CloseRow(s, statuses[s.pk], payments.get(s.pk)) for s in students],
-        handover=Handover.objects.filter(school_class=school_class).first(),
+        rows=[CloseRow(s, statuses[s.pk], states.get(s.pk)) for s in students],
+        ledger=ledger,
         close=ClassClose.objects.filter(school_class=school_class)
         .select_related("closed_by")
         .first(),

@@ -26,7 +26,8 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import student_place
 from sessions_app.shootday.rules import STATE_PHOTOGRAPHED
-from sessions_app.shootday.selectors import class_close_summary, shoot_status_by_student
+from sessions_app.shootday.selectors import class_close_summary
+from sessions_app.shootday.status import shoot_status_by_student
 
 DESK_MAX_LENGTH = Shot._meta.get_field("desk").max_length
 REASON_MAX_LENGTH = Shot._meta.get_field("void_reason").max_length
@@ -317,13 +318,14 @@ def class_close(*, school_class: SchoolClass, by, now=None) -> ClassClose:
                     "who": "、".join(r.student.name for r in summary.numbered),
                 }
             )
+        money = summary.money
         return ClassClose.objects.create(
             school_class=school_class,
             photographed_count=len(summary.photographed),
             absent_count=len(summary.absent),
             not_shot_count=len(summary.not_shot),
-            paid_photographed_count=len(summary.paid_photographed),
-            expected_amount=summary.expected_amount,
+            paid_photographed_count=money.to_hand_over[0],
+            expected_amount=money.owed,
             closed_by=by,
             closed_at=now or timezone.now(),
         )

@@ -13,11 +13,10 @@ from django.db import IntegrityError, connection, transaction
 from django.test import TransactionTestCase
 
 from payments_app.models import Payment
-from payments_app.selectors import class_collected
 from payments_app.services import PaymentError, payment_record, payments_record
 from tests.concurrency import run_at_once
 from tests.factories import make_staff, make_student
-from tests.payments_app.factories import make_class_world
+from tests.payments_app.factories import collected, make_class_world
 
 THREADS = 8
 
@@ -43,7 +42,7 @@ class ConcurrentPaymentTests(TransactionTestCase):
             sorted(s.pk for s in self.students),
         )
         self.assertEqual(
-            class_collected(school_class=self.world.school_class),
+            collected(self.world.school_class),
             (len(self.students), Decimal("20.00") * len(self.students)),
         )
 

@@ -1,11 +1,16 @@
 from decimal import Decimal
 
 from django.test import TestCase
+from django.utils import timezone
 
-from payments_app.selectors import (
+from payments_app.rules import (
     PROBLEM_DISCREPANCY,
     PROBLEM_NOT_HANDED,
+    PROBLEM_REFUND,
+    PROBLEM_UNCONFIRMED,
     PROBLEM_UNPAID,
+)
+from payments_app.selectors import (
     class_ledger,
     ledger_entries_for_class,
     payment_state_by_student,
@@ -14,7 +19,8 @@ from payments_app.selectors import (
 from payments_app.services import payment_record, payment_reverse
 from sessions_app.models import SchoolClass, Student, StudentCategory
 from tests.factories import make_staff, make_student
-from tests.payments_app.factories import make_class_world, make_handover, make_payments
+from tests.payments_app.factories import make_class_world, make_day, make_handover, make_payments
+from tests.sessions_app.shootday.factories import make_photographed
 
 
 class PaymentStateByStudentTests(TestCase):
@@ -56,11 +62,11 @@ class PaymentStateByStudentTests(TestCase):
         for _ in range(20):
             make_student(self.world.school_class)
 
-        with self.assertNumQueries(1):
+        with self.assertNumQueries(4):
             states = payment_state_by_student(students=Student.objects.all())
         self.assertEqual(len(states), Student.objects.count())
         students = list(Student.objects.all())
-        with self.assertNumQueries(1):
+        with self.assertNumQueries(4):
             payment_state_by_student(students=students)
 
     def test_it_accepts_primary_keys(self):
@@ -78,13 +84,14 @@ class ClassLedgerTests(TestCase):
         ledger = class_ledger(school_class=world.school_class)
 
         self.assertEqual(len(ledger.rows), 5)
-        self.assertEqual(ledger.expected_count, 4)
-        self.assertEqual(ledger.paid_count, 3)
-        self.assertEqual(ledger.collected, Decimal("60.00"))
-        self.assertEqual(ledger.missing, Decimal("20.00"))
+        money = ledger.money
+        self.assertEqual(money.expected_count, 4)
+        self.assertEqual(money.paid_count, 3)
+        self.assertEqual(money.collected, Decimal("60.00"))
+        self.assertEqual(money.missing, Decimal("20.00"))
         self.assertEqual([r.student for r in ledger.unpaid], [world.students[3]])
-        self.assertEqual([r.student.name for r in ledger.makeup], ["往届生"])
-        self.assertEqual(ledger.percent, 75)
+        self.assertEqual([r.student.name for r in ledger.rows if r.state.makeup], ["往届生"])
+        self.assertEqual(money.percent, 75)
         self.assertEqual(
             [r.student.student_id for r in ledger.rows],
             sorted(r.student.student_id for r in ledger.rows),
@@ -92,12 +99,13 @@ class ClassLedgerTests(TestCase):
 
     def test_its_queries_do_not_grow_with_the_class(self):
         world = make_class_world(3)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(7):
             class_ledger(school_class=world.school_class)
         for _ in range(15):
             make_student(world.school_class)
         make_payments(world.students, world.monitor_user)
-        with self.assertNumQueries(5):
+        make_day(world, world.students[:2])
+        with self.assertNumQueries(7):
             class_ledger(school_class=world.school_class)
 
     def test_the_history_lists_payments_and_reversals_newest_first(self):
@@ -107,8 +115,9 @@ class ClassLedgerTests(TestCase):
 
         entries = ledger_entries_for_class(school_class=world.school_class)
 
-        self.assertEqual([e.kind for e in entries], ["reversal", "payment"])
-        self.assertEqual(entries[0].reversal.reason, "点错")
+        self.assertEqual([e.kind for e in entries], ["mistake", "payment"])
+        self.assertEqual(entries[0].text, "点错")
+        self.assertEqual(entries[0].by, world.monitor_user)
 
 
 class PaymentsOverviewTests(TestCase):
@@ -118,25 +127,38 @@ class PaymentsOverviewTests(TestCase):
         campaign = quiet.campaign
         paid = make_class_world(2, campaign=campaign, name="收齐1172")
         make_payments(paid.students, paid.monitor_user)
+        crew = make_day(paid, paid.students)
+        refund = make_class_world(2, campaign=campaign, name="待退1174")
+        make_payments(refund.students, refund.monitor_user)
+        make_day(refund, refund.students[:1], crew=crew)
         changed = make_class_world(3, campaign=campaign, name="变动1173")
         make_handover(changed, changed.students[:2])
-        payment_record(student=changed.students[2], by=staff, reason="补交")
+        late = changed.students[2]  # marked absent, then came after the hand-over
+        make_photographed(late, by=crew, when=timezone.now())
+        payment_record(student=late, by=staff, reason="迟到补交")
 
         overview = payments_overview(campaign=campaign)
 
-        self.assertEqual([r.label for r in overview.classes], ["变动1173", "收齐1172", "安静1171"])
-        self.assertEqual(overview.classes[0].problems, [PROBLEM_DISCREPANCY])
-        self.assertEqual(overview.classes[0].discrepancy, Decimal("20.00"))
-        self.assertEqual(overview.classes[1].problems, [PROBLEM_NOT_HANDED])
-        self.assertEqual(overview.classes[2].problems, [PROBLEM_UNPAID])
+        self.assertEqual(
+            [r.label for r in overview.classes], ["变动1173", "待退1174", "收齐1172", "安静1171"]
+        )
+        changed_row, refund_row, paid_row, quiet_row = overview.classes
+        self.assertEqual(changed_row.money.problems, [PROBLEM_DISCREPANCY, PROBLEM_UNCONFIRMED])
+        self.assertEqual(changed_row.money.discrepancy, Decimal("-20.00"))
+        self.assertEqual(refund_row.money.problems, [PROBLEM_REFUND, PROBLEM_NOT_HANDED])
+        self.assertEqual(paid_row.money.problems, [PROBLEM_NOT_HANDED])
+        self.assertEqual(quiet_row.money.problems, [PROBLEM_UNPAID])
         total = overview.overall
-        self.assertEqual(total.expected_count, 7)
-        self.assertEqual(total.expected, Decimal("140.00"))
-        self.assertEqual(total.collected, Decimal("100.00"))
+        # expected: 2 quiet + 2 paid + 1 photographed of 待退 + 3 changed
+        self.assertEqual(total.expected_count, 8)
+        self.assertEqual(total.expected, Decimal("160.00"))
+        self.assertEqual(total.collected, Decimal("140.00"))
+        self.assertEqual(total.owed, Decimal("120.00"))
         self.assertEqual(total.handed, Decimal("40.00"))
         self.assertEqual(total.missing, Decimal("40.00"))
-        self.assertEqual(sum(t.expected_count for t in overview.slots), 7)
-        self.assertEqual(sum(t.collected for t in overview.colleges), Decimal("100.00"))
+        self.assertEqual((total.refund_count, total.refund_due), (1, Decimal("20.00")))
+        self.assertEqual(sum(t.expected_count for t in overview.slots), 8)
+        self.assertEqual(sum(t.collected for t in overview.colleges), Decimal("140.00"))
 
     def test_make_up_students_and_deferred_classes_are_not_expected(self):
         world = make_class_world(2)
@@ -150,9 +172,9 @@ class PaymentsOverviewTests(TestCase):
 
     def test_its_queries_do_not_grow_with_the_campaign(self):
         world = make_class_world(2)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(8):
             payments_overview(campaign=world.campaign)
         for _ in range(4):
             make_handover(make_class_world(3, campaign=world.campaign))
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(8):
             payments_overview(campaign=world.campaign)

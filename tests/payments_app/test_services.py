@@ -1,20 +1,31 @@
 from decimal import Decimal
 
 from django.test import TestCase
+from django.utils import timezone
 
 from payments_app.models import Handover, HandoverAdjustment, Payment, PaymentReversal
-from payments_app.selectors import class_collected
+from payments_app.selectors import money_of_class, payment_state_by_student
 from payments_app.services import (
     PaymentError,
+    handover_confirm,
     handover_record,
     handover_settle,
+    payment_carry,
     payment_record,
+    payment_refund,
     payment_reverse,
     payments_record,
 )
 from sessions_app.models import SchoolClass, StudentCategory
-from tests.factories import make_staff, make_student, make_student_user
-from tests.payments_app.factories import make_class_world, make_handover, make_payments
+from tests.factories import make_crew, make_staff, make_student, make_student_user
+from tests.payments_app.factories import (
+    collected,
+    make_class_world,
+    make_day,
+    make_handover,
+    make_payments,
+)
+from tests.sessions_app.shootday.factories import make_photographed
 
 
 class PaymentRecordTests(TestCase):
@@ -126,7 +137,7 @@ class PaymentReverseTests(TestCase):
         self.assertEqual(self.payment.amount, Decimal("20.00"))
         self.assertEqual(reversal.reason, "点错了人")
         self.assertEqual(reversal.reversed_by, self.world.monitor_user)
-        self.assertEqual(class_collected(school_class=self.world.school_class), (0, Decimal("0")))
+        self.assertEqual(collected(self.world.school_class), (0, Decimal("0")))
 
     def test_a_reversed_student_can_pay_again(self):
         payment_reverse(payment=self.payment, by=self.world.monitor_user, reason="退还现金")
@@ -145,7 +156,7 @@ class PaymentReverseTests(TestCase):
     def test_it_refuses_a_second_reversal(self):
         payment_reverse(payment=self.payment, by=self.world.monitor_user, reason="误记")
 
-        with self.assertRaisesMessage(PaymentError, "不能重复撤销"):
+        with self.assertRaisesMessage(PaymentError, "已撤销或退款，不能再处理"):
             payment_reverse(payment=self.payment, by=self.world.monitor_user, reason="误记")
         self.assertEqual(PaymentReversal.objects.count(), 1)
 
@@ -162,10 +173,13 @@ class PaymentReverseTests(TestCase):
 
 
 class HandoverRecordTests(TestCase):
+    """Five students: three paid and were photographed, two were absent."""
+
     def setUp(self):
         self.world = make_class_world(5)
-        # Three of five paid: the monitor and the next two.
-        make_payments(self.world.students[:3], self.world.monitor_user)
+        self.paid = self.world.students[:3]
+        make_payments(self.paid, self.world.monitor_user)
+        self.crew = make_day(self.world, self.paid)
 
     def _handover(self, count, amount, **kwargs):
         return handover_record(
@@ -176,27 +190,65 @@ class HandoverRecordTests(TestCase):
             receiver_name=kwargs.pop("receiver_name", "李师傅"),
         )
 
-    def test_it_records_a_hand_over_that_reconciles(self):
+    def test_it_records_a_hand_over_of_the_photographed_awaiting_the_crews_receipt(self):
         handover = self._handover(3, "60.00")
 
-        self.assertEqual(handover.student_count, 3)
-        self.assertEqual(handover.amount, Decimal("60.00"))
+        self.assertEqual((handover.student_count, handover.amount), (3, Decimal("60.00")))
         self.assertEqual(handover.receiver_name, "李师傅")
+        self.assertIsNone(handover.confirmed_at)
+        confirmed = handover_confirm(school_class=self.world.school_class, by=self.crew)
+        self.assertEqual(confirmed.confirmed_by, self.crew)
+        with self.assertRaisesMessage(PaymentError, "交接已确认"):
+            handover_confirm(school_class=self.world.school_class, by=self.crew)
 
-    def test_more_students_than_paid_is_refused_naming_the_unpaid(self):
-        unpaid = self.world.students[3:]
+    def test_the_monitor_cannot_confirm_the_receipt(self):
+        self._handover(3, "60.00")
+        with self.assertRaisesMessage(PaymentError, "只有拍摄组或教务处"):
+            handover_confirm(school_class=self.world.school_class, by=self.world.monitor_user)
+
+    def test_the_crew_records_it_directly_as_received(self):
+        handover = self._handover(3, "60.00", by=self.crew, receiver_name="")
+
+        self.assertEqual(handover.confirmed_by, self.crew)
+        self.assertEqual(handover.receiver_name, self.crew.username)
+
+    def test_a_photographed_student_who_has_not_paid_stops_the_hand_over(self):
+        late = self.world.students[3]
+        make_photographed(late, by=self.crew, when=timezone.now())
 
         with self.assertRaises(PaymentError) as caught:
-            self._handover(5, "100.00")
-
-        message = str(caught.exception)
-        self.assertIn("多 2 人", message)
-        for student in unpaid:
-            self.assertIn(student.name, message)
+            self._handover(3, "60.00")
+        self.assertIn("已拍摄但未缴费 1 人", str(caught.exception))
+        self.assertIn(late.name, str(caught.exception))
         self.assertFalse(Handover.objects.exists())
 
-    def test_fewer_students_than_paid_is_refused_with_the_difference(self):
-        with self.assertRaisesMessage(PaymentError, "少 1 人（20.00 元）"):
+    def test_a_class_still_being_shot_cannot_hand_over(self):
+        world = make_class_world(3)
+        make_payments(world.students, world.monitor_user)
+        make_day(world, world.students[:1], absent=[])
+
+        with self.assertRaisesMessage(PaymentError, "还有 2 人未拍摄也未登记缺席"):
+            handover_record(
+                school_class=world.school_class,
+                by=world.monitor_user,
+                student_count=1,
+                amount=Decimal("20"),
+                receiver_name="李师傅",
+            )
+
+    def test_a_paid_absentee_is_not_handed_over_and_the_message_says_why(self):
+        absentee = self.world.students[3]
+        payment_record(student=absentee, by=self.world.monitor_user)
+
+        with self.assertRaises(PaymentError) as caught:
+            self._handover(4, "80.00")
+        message = str(caught.exception)
+        self.assertIn("与已拍摄应交的 3 人不符", message)
+        self.assertIn(absentee.name, message)
+        self._handover(3, "60.00")
+
+    def test_fewer_students_than_photographed_is_refused(self):
+        with self.assertRaisesMessage(PaymentError, "交接人数 2 人与已拍摄应交的 3 人不符"):
             self._handover(2, "40.00")
         self.assertFalse(Handover.objects.exists())
 
@@ -205,7 +257,7 @@ class HandoverRecordTests(TestCase):
             self._handover(3, "59.00")
         self.assertFalse(Handover.objects.exists())
 
-    def test_a_blank_receiver_is_refused(self):
+    def test_a_blank_receiver_is_refused_from_the_monitor(self):
         with self.assertRaisesMessage(PaymentError, "收款人"):
             self._handover(3, "60.00", receiver_name="  ")
 
@@ -219,13 +271,13 @@ class HandoverRecordTests(TestCase):
     def test_make_up_students_never_count_in_the_class_total(self):
         make_student(self.world.school_class, category=StudentCategory.EARLIER_UNSHOT)
 
-        self.assertEqual(class_collected(school_class=self.world.school_class)[0], 3)
+        self.assertEqual(collected(self.world.school_class)[0], 3)
         self._handover(3, "60.00")
 
-    def test_a_class_without_payments_has_nothing_to_hand_over(self):
+    def test_a_class_nobody_of_which_was_photographed_has_nothing_to_hand_over(self):
         empty = make_class_world(2)
 
-        with self.assertRaisesMessage(PaymentError, "无需交接"):
+        with self.assertRaisesMessage(PaymentError, "还没有已拍摄的学生"):
             handover_record(
                 school_class=empty.school_class,
                 by=empty.monitor_user,
@@ -236,14 +288,17 @@ class HandoverRecordTests(TestCase):
 
 
 class HandedOverClassTests(TestCase):
+    """Four students: three paid, were photographed and handed over; one was absent."""
+
     def setUp(self):
         self.world = make_class_world(4)
         self.payments, self.handover = make_handover(self.world, self.world.students[:3])
         self.staff = make_staff()
+        self.late = self.world.students[3]
 
     def test_the_monitor_can_no_longer_record(self):
         with self.assertRaisesMessage(PaymentError, "已锁定"):
-            payment_record(student=self.world.students[3], by=self.world.monitor_user)
+            payment_record(student=self.late, by=self.world.monitor_user)
 
     def test_the_monitor_can_no_longer_reverse(self):
         with self.assertRaisesMessage(PaymentError, "已锁定"):
@@ -253,14 +308,17 @@ class HandedOverClassTests(TestCase):
 
     def test_staff_need_a_reason_to_change_it(self):
         with self.assertRaisesMessage(PaymentError, "须填写原因"):
-            payment_record(student=self.world.students[3], by=self.staff)
+            payment_record(student=self.late, by=self.staff)
         self.assertEqual(Payment.objects.count(), 3)
 
-    def test_a_staff_change_shows_as_a_discrepancy_until_settled(self):
-        late = payment_record(student=self.world.students[3], by=self.staff, reason="当天补交")
+    def test_a_late_photo_shows_as_a_discrepancy_until_settled(self):
+        make_photographed(self.late, by=make_crew(), when=timezone.now())
+        late = payment_record(student=self.late, by=self.staff, reason="当天补交")
 
         self.assertIs(late.after_handover, True)
         self.assertEqual(late.note, "当天补交")
+        money = money_of_class(school_class=self.world.school_class)
+        self.assertEqual((money.owed, money.handed, money.discrepancy), (80, 60, -20))
         adjustment = handover_settle(
             school_class=self.world.school_class, by=self.staff, reason="已补交拍摄组"
         )
@@ -269,18 +327,58 @@ class HandedOverClassTests(TestCase):
         with self.assertRaisesMessage(PaymentError, "没有待结清的差额"):
             handover_settle(school_class=self.world.school_class, by=self.staff, reason="再次")
 
-    def test_a_staff_reversal_after_hand_over_settles_as_a_refund(self):
-        payment_reverse(payment=self.payments[1], by=self.staff, reason="重复收取，已退还")
-
-        adjustment = handover_settle(
-            school_class=self.world.school_class, by=self.staff, reason="拍摄组退回 20 元"
-        )
-        self.assertEqual(adjustment.student_count, -1)
-        self.assertEqual(adjustment.amount, Decimal("-20.00"))
-
     def test_only_staff_settle(self):
         with self.assertRaisesMessage(PaymentError, "只有教务处"):
             handover_settle(
                 school_class=self.world.school_class, by=self.world.monitor_user, reason="x"
             )
         self.assertFalse(HandoverAdjustment.objects.exists())
+
+
+class RefundAndCarryTests(TestCase):
+    """A student who paid and was absent: staff refund the money or carry it."""
+
+    def setUp(self):
+        self.world = make_class_world(3)
+        self.absentee = self.world.students[2]
+        paid = make_payments(self.world.students, self.world.monitor_user)
+        self.payment = paid[2]
+        make_day(self.world, self.world.students[:2])
+        self.staff = make_staff()
+
+    def test_the_paid_absentee_is_money_to_give_back_not_to_hand_over(self):
+        money = money_of_class(school_class=self.world.school_class)
+
+        self.assertEqual((money.expected_count, money.collected), (2, Decimal("60.00")))
+        self.assertEqual((money.owed, money.refund_due, money.refund_count), (40, 20, 1))
+
+    def test_staff_record_the_refund_as_a_reversal_with_who_and_when(self):
+        reversal = payment_refund(payment=self.payment, by=self.staff)
+
+        self.assertEqual(reversal.kind, PaymentReversal.Kind.REFUND)
+        self.assertEqual(reversal.reversed_by, self.staff)
+        self.assertEqual(reversal.reason, "未拍摄，费用已退还本人")
+        money = money_of_class(school_class=self.world.school_class)
+        self.assertEqual((money.refund_due, money.collected), (0, Decimal("40.00")))
+
+    def test_staff_carry_it_to_the_make_up_round(self):
+        carry = payment_carry(payment=self.payment, by=self.staff, note="补拍时抵扣")
+
+        self.assertEqual(carry.carried_by, self.staff)
+        money = money_of_class(school_class=self.world.school_class)
+        self.assertEqual((money.refund_due, money.carried, money.carried_count), (0, 20, 1))
+        state = payment_state_by_student(students=[self.absentee])[self.absentee.pk]
+        self.assertEqual(state.label, "转补拍")
+
+    def test_only_the_money_of_a_student_who_owes_nothing_is_refunded(self):
+        for call in (payment_refund, payment_carry):
+            with self.subTest(call=call.__name__):
+                with self.assertRaisesMessage(PaymentError, "不需退还或转补拍"):
+                    call(payment=Payment.objects.get(student=self.world.students[1]), by=self.staff)
+
+    def test_the_monitor_cannot_refund_or_carry(self):
+        for call in (payment_refund, payment_carry):
+            with self.subTest(call=call.__name__):
+                with self.assertRaisesMessage(PaymentError, "只有教务处"):
+                    call(payment=self.payment, by=self.world.monitor_user)
+        self.assertIs(Payment.objects.get(pk=self.payment.pk).is_active, True)

@@ -1,5 +1,6 @@
 """Pages of the schedule: who may see them, what they show, what bad input does."""
 
+import datetime
 import re
 
 from django.contrib.auth.models import User
@@ -7,6 +8,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from sessions_app.models import TimeSlot
 from tests.factories import (
@@ -170,6 +172,9 @@ class StudentPageTests(Personas):
     def test_a_monitor_sees_who_paid_and_whose_card_is_checked(self):
         from payments_app.services import payment_record
 
+        # Before the day: once the slot is over, a payer nobody photographed is 待退款.
+        self.slot.date = timezone.localdate() + datetime.timedelta(days=7)
+        self.slot.save()
         payment_record(student=self.student, by=self.monitor_user)
         self.client.force_login(self.monitor_user)
         response = self.client.get(reverse("sessions:monitor_home"))

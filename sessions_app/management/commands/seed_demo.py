@@ -48,6 +48,7 @@ class Command(BaseCommand):
             (result.checks, "演示采集卡核对：新增 %d 条。"),
             (result.payments, "演示缴费记录：新增 %d 条。"),
             (result.shots, "演示拍摄日：已登记 %d 个拍摄序号。"),
+            (result.handovers, "演示交接：%d 个班级已交给拍摄组。"),
         ):
             if count:
                 self.stdout.write(text % count)

@@ -15,9 +15,9 @@ from sessions_app.shootday.rules import STATE_ABSENT, STATE_NUMBERED, STATE_PHOT
 from sessions_app.shootday.selectors import (
     class_close_summary,
     number_log,
-    shoot_status_by_student,
 )
 from sessions_app.shootday.services import ShootDayError
+from sessions_app.shootday.status import shoot_status_by_student
 from tests.cards_app.factories import make_card_check
 from tests.factories import make_class, make_id_number, make_staff, make_student
 from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
@@ -326,7 +326,7 @@ class ClassCloseTests(TestCase):
         self.crew = self.day.crew
         self.staff = make_staff()
 
-    def test_it_counts_and_expects_the_fee_for_photographed_payers_only(self):
+    def test_it_counts_and_expects_the_fee_of_everyone_photographed(self):
         a, b, c, d, e = self.students
         for student in (a, b, c, d):
             payment_record(student=student, by=self.staff)
@@ -341,27 +341,33 @@ class ClassCloseTests(TestCase):
             (3, 1, 2),
         )
         self.assertEqual(close.paid_photographed_count, 2)
-        self.assertEqual(close.expected_amount, Decimal("40.00"))
+        self.assertEqual(close.expected_amount, Decimal("60.00"), "e owes the crew too")
         summary = class_close_summary(school_class=self.school_class)
-        self.assertEqual([r.student for r in summary.paid_not_shot], [c, d])
-        self.assertEqual([r.student for r in summary.unpaid_photographed], [e])
+        self.assertEqual([r.student for r in summary.ledger.refunds], [c, d])
+        self.assertEqual([r.student for r in summary.ledger.unpaid_photographed], [e])
+        self.assertEqual(summary.money.refund_due, Decimal("40.00"))
 
-    def test_the_monitors_handover_is_compared_with_the_expected_amount(self):
+    def test_a_photo_after_the_handover_shows_as_a_difference(self):
         a, b = self.students[:2]
         for student in (a, b):
             payment_record(student=student, by=self.staff)
         make_photographed(a, by=self.crew, when=T)
+        for student in self.students[1:]:
+            shootday.shot_mark_absent(student=student, by=self.crew)
         handover_record(
             school_class=self.school_class,
             by=self.staff,
-            student_count=2,
-            amount=Decimal("40.00"),
+            student_count=1,
+            amount=Decimal("20.00"),
             receiver_name="李师傅",
         )
+        make_photographed(b, by=self.crew, when=T)  # came late after all
+
         summary = class_close_summary(school_class=self.school_class)
-        self.assertEqual(summary.expected_amount, Decimal("20.00"))
-        self.assertEqual(summary.handover_difference, Decimal("20.00"))
-        self.assertEqual(summary.handover_count_difference, 1)
+
+        self.assertEqual(summary.money.owed, Decimal("40.00"))
+        self.assertEqual(summary.money.discrepancy, Decimal("-20.00"))
+        self.assertEqual(summary.money.discrepancy_count, -1)
 
     def test_a_class_with_an_open_number_cannot_close(self):
         shootday.shot_number_assign(student=self.students[0], desk="1号台", by=self.crew)

@@ -6,34 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sessions_app', '0003_shootday'),
+        ("sessions_app", "0003_shootday"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='chsicheck',
-            name='handled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='处理时间'),
+            model_name="chsicheck",
+            name="handled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="处理时间"),
         ),
         migrations.AddField(
-            model_name='chsicheck',
-            name='handled_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='处理人'),
+            model_name="chsicheck",
+            name="handled_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="处理人",
+            ),
         ),
         migrations.AddField(
-            model_name='chsicheck',
-            name='handled_note',
-            field=models.CharField(blank=True, max_length=200, verbose_name='处理说明'),
+            model_name="chsicheck",
+            name="handled_note",
+            field=models.CharField(blank=True, max_length=200, verbose_name="处理说明"),
         ),
         migrations.AddConstraint(
-            model_name='chsicheck',
-            constraint=models.CheckConstraint(condition=models.Q(('handled_at__isnull', True), ('result', 'problem'), _connector='OR'), name='chsi_only_problems_are_handled'),
+            model_name="chsicheck",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("handled_at__isnull", True), ("result", "problem"), _connector="OR"
+                ),
+                name="chsi_only_problems_are_handled",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chsicheck',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('handled_at__isnull', True), ('handled_by__isnull', True), ('handled_note', '')), models.Q(('handled_at__isnull', False), ('handled_by__isnull', False), models.Q(('handled_note', ''), _negated=True)), _connector='OR'), name='chsi_handled_has_author_and_note'),
+            model_name="chsicheck",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("handled_at__isnull", True),
+                        ("handled_by__isnull", True),
+                        ("handled_note", ""),
+                    ),
+                    models.Q(
+                        ("handled_at__isnull", False),
+                        ("handled_by__isnull", False),
+                        models.Q(("handled_note", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="chsi_handled_has_author_and_note",
+            ),
         ),
     ]

@@ -1,12 +1,24 @@
-"""The make-up list: who must go to the make-up centre after the day, then the classes
-deferred to next year. A Report of plain rows for capture_portal.exports."""
+"""Lists of the day and after it, as Reports of plain rows for capture_portal.exports:
+the make-up list (who must go to the make-up centre, then the classes deferred to next
+year) and the 学信网 follow-up list (every photographed student's answers and what
+教务处 did about each reported problem)."""
 
+import itertools
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capture_portal.exports import Column, Report, Section
+from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
 from sessions_app.models import Campaign
 from sessions_app.selectors import students_by_place
-from sessions_app.shootday.selectors import makeup_students
+from sessions_app.shootday import rules
+from sessions_app.shootday.selectors import (
+    CHSI_STATES,
+    chsi_counts,
+    chsi_rows,
+    chsi_students,
+    makeup_students,
+)
 
 MAKEUP_COLUMNS = [
     Column("序号", 4, align="center"),
@@ -80,4 +92,117 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
         columns=MAKEUP_COLUMNS,
         sections=sections,
         subtitle=_("按拍摄当天的登记：缺席，或所在班级结束、时段结束时仍未拍摄的学生。"),
+    )
+
+
+# The 学信网 follow-up ----------------------------------------------------------------------
+
+CHSI_COLUMNS = [
+    Column("序号", 4, align="center"),
+    Column("学号", 12, text=True),
+    Column("姓名", 8),
+    Column("身份证号", 19, text=True),
+    Column("学院", 12),
+    Column("班级", 10),
+    Column("拍摄时间", 15),
+    Column("核对截止", 10),
+    Column("最近答复", 20),
+    Column("反映的问题", 32),
+    Column("处理情况", 32),
+]
+# Students whose answers are loaded at once: the rows stream, memory stays flat.
+CHSI_EXPORT_CHUNK = 1000
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _chsi_cells(row) -> tuple[str, str, str]:
+    """Return the latest answer, every reported problem and what was done about each,
+    oldest first, as the text of three cells."""
+    answer = row.answer
+    latest = "%s %s" % (answer.get_result_display(), _when(answer.created_at)) if answer else ""
+    reports = list(reversed(row.reports))
+    problems = "；".join("%s %s" % (_when(r.created_at), r.problem) for r in reports)
+    handling = "；".join(
+        _("%(when)s %(who)s：%(note)s")
+        % {
+            "when": _when(r.handled_at),
+            "who": r.handled_by.first_name or r.handled_by.username,
+            "note": r.handled_note,
+        }
+        if r.handled_at
+        else _("待处理")
+        for r in reports
+    )
+    return latest, problems, handling
+
+
+def chsi_report(
+    *, campaign: Campaign, state: str = "", college=None, school_class=None, query: str = ""
+) -> Report:
+    """Return the follow-up list: a section per state asked for (all four without
+    one), every student with the full 身份证号 for the 勘误 requests staff send."""
+    filters = {"college": college, "school_class": school_class, "query": query}
+    counts = chsi_counts(campaign=campaign, **filters)
+
+    def rows(state):
+        students = chsi_students(campaign=campaign, state=state, **filters).iterator(
+            chunk_size=CHSI_EXPORT_CHUNK
+        )
+        number = itertools.count(1)
+        while chunk := list(itertools.islice(students, CHSI_EXPORT_CHUNK)):
+            for row in chsi_rows(campaign=campaign, students=chunk):
+                student = row.student
+                school_class = student.school_class
+                yield (
+                    next(number),
+                    student.student_id,
+                    student.name,
+                    student.id_number,
+                    school_class.college.name if school_class and school_class.college else "",
+                    school_class.name if school_class else student.get_category_display(),
+                    _when(row.photographed_at),
+                    row.deadline.strftime("%Y-%m-%d"),
+                    *_chsi_cells(row),
+                )
+
+    scope = [c.name for c in (college, school_class) if c is not None]
+    if query:
+        scope.append(_("查询“%(q)s”") % {"q": query})
+    sections = [
+        Section(
+            title=_("%(state)s　%(n)d 人") % {"state": rules.CHSI_STATE_LABELS[s], "n": counts[s]},
+            rows=rows(s),
+            page_header=str(rules.CHSI_STATE_LABELS[s]),
+        )
+        for s in ([state] if state else CHSI_STATES)
+    ]
+    subtitle = (
+        _(
+            "已拍摄 %(all)d 人：有问题待处理 %(open)d，问题已处理 %(handled)d，"
+            "未答复 %(unanswered)d，核对无误 %(ok)d。学生后来答复“无误”不会关闭已反映的问题。"
+        )
+        % counts
+    )
+    if scope:
+        subtitle = "%s　%s" % ("、".join(scope), subtitle)
+    return Report(
+        title=_("%(title)s　学信网核对情况") % {"title": campaign.title},
+        columns=CHSI_COLUMNS,
+        sections=sections,
+        subtitle=subtitle,
+        landscape=True,
+    )
+
+
+def chsi_export(*, campaign: Campaign, fmt: str, **filters) -> tuple[str, str, bytes]:
+    """Return (file name, content type, content) of the follow-up list."""
+    content = render(chsi_report(campaign=campaign, **filters), fmt)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return (
+        "%s-学信网核对-%s.%s" % (campaign.title, stamp, fmt),
+        CONTENT_TYPES[fmt],
+        content,
     )

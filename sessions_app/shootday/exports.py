@@ -97,53 +97,60 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
 
 # The 学信网 follow-up ----------------------------------------------------------------------
 
+# Widths are in proportion to what each column holds at the PDF's 9.5 pt on landscape A4,
+# so a 学号, an 18-character 身份证号 and a name print whole; the answers take the rest.
 CHSI_COLUMNS = [
-    Column("序号", 4, align="center"),
-    Column("学号", 12, text=True),
-    Column("姓名", 8),
-    Column("身份证号", 19, text=True),
-    Column("学院", 12),
-    Column("班级", 10),
-    Column("拍摄时间", 15),
-    Column("核对截止", 10),
-    Column("最近答复", 20),
-    Column("反映的问题", 32),
-    Column("处理情况", 32),
+    Column("序号", 5, align="center"),
+    Column("学号", 13, text=True),
+    Column("姓名", 11),
+    Column("身份证号", 20, text=True),
+    Column("班级", 12),
+    Column("拍摄时间", 11),
+    Column("核对截止", 10.5),
+    Column("学生的答复（按时间）", 40),
+    Column("教务处处理", 31.5),
 ]
 # Students whose answers are loaded at once: the rows stream, memory stays flat.
 CHSI_EXPORT_CHUNK = 1000
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return timezone.localtime(moment).strftime("%m-%d %H:%M")
 
 
-def _chsi_cells(row) -> tuple[str, str, str]:
-    """Return the latest answer, every reported problem and what was done about each,
-    oldest first, as the text of three cells."""
-    answer = row.answer
-    latest = "%s %s" % (answer.get_result_display(), _when(answer.created_at)) if answer else ""
-    reports = list(reversed(row.reports))
-    problems = "；".join("%s %s" % (_when(r.created_at), r.problem) for r in reports)
-    handling = "；".join(
-        _("%(when)s %(who)s：%(note)s")
-        % {
-            "when": _when(r.handled_at),
-            "who": r.handled_by.first_name or r.handled_by.username,
-            "note": r.handled_note,
-        }
-        if r.handled_at
-        else _("待处理")
-        for r in reports
+def _chsi_cells(row) -> tuple[str, str]:
+    """Return every answer and what was done about each problem, oldest first, as the
+    text of two cells."""
+    checks = list(reversed(row.checks))
+    answers = "；".join(
+        _("%(when)s 有问题：%(problem)s") % {"when": _when(c.created_at), "problem": c.problem}
+        if c.is_problem
+        else _("%(when)s 无误") % {"when": _when(c.created_at)}
+        for c in checks
     )
-    return latest, problems, handling
+    handling = "；".join(
+        _("%(reported)s 的问题：%(who)s %(when)s 已处理，%(note)s")
+        % {
+            "reported": _when(c.created_at),
+            "who": c.handled_by.first_name or c.handled_by.username,
+            "when": _when(c.handled_at),
+            "note": c.handled_note,
+        }
+        if c.handled_at
+        else _("%(reported)s 的问题：待处理") % {"reported": _when(c.created_at)}
+        for c in checks
+        if c.is_problem
+    )
+    return answers, handling
 
 
 def chsi_report(
     *, campaign: Campaign, state: str = "", college=None, school_class=None, query: str = ""
 ) -> Report:
     """Return the follow-up list: a section per state asked for (all four without
-    one), every student with the full 身份证号 for the 勘误 requests staff send."""
+    one), every student with the full 身份证号 for the 勘误 requests staff send.
+    Times are month, day and hour: the days of one campaign's follow-up.
+    """
     filters = {"college": college, "school_class": school_class, "query": query}
     counts = chsi_counts(campaign=campaign, **filters)
 
@@ -155,14 +162,13 @@ def chsi_report(
         while chunk := list(itertools.islice(students, CHSI_EXPORT_CHUNK)):
             for row in chsi_rows(campaign=campaign, students=chunk):
                 student = row.student
-                school_class = student.school_class
+                group = student.school_class
                 yield (
                     next(number),
                     student.student_id,
                     student.name,
                     student.id_number,
-                    school_class.college.name if school_class and school_class.college else "",
-                    school_class.name if school_class else student.get_category_display(),
+                    group.name if group else student.get_category_display(),
                     _when(row.photographed_at),
                     row.deadline.strftime("%Y-%m-%d"),
                     *_chsi_cells(row),

@@ -453,14 +453,35 @@ def missing_numbers(*, last: int, given: Iterable[int]) -> list[int]:
     return sorted(set(range(1, last + 1)).difference(given))
 
 
-NUMBER_QUERY_MAX_DIGITS = 9  # more digits than any 拍摄序号: a 学号, never a number
+# More digits than any 拍摄序号 (a campaign gives tens of thousands): a 学号, never a number.
+NUMBER_QUERY_MAX_DIGITS = 9
+# Fewer digits than a 学号 prefix worth searching: a 拍摄序号 only, so "12" finds number 12
+# and not every student whose 学号 begins with 12.
+STUDENT_ID_PREFIX_MIN_DIGITS = 6
 
 
-def number_query(query: str) -> int | None:
-    """Return the 拍摄序号 a search may mean: ASCII digits, short enough to be one."""
-    if query.isascii() and query.isdigit() and len(query) <= NUMBER_QUERY_MAX_DIGITS:
-        return int(query)
-    return None
+@dataclass(frozen=True)
+class NumberSearch:
+    """What a search of the number log looks for: a 拍摄序号, a 学号 prefix, a name."""
+
+    number: int | None
+    student_id_prefix: str
+    name: str
+
+
+def number_search(query: str) -> NumberSearch:
+    """Return what a (normalised) query of the number log means.
+
+    ASCII digits are a 拍摄序号 when short, a 学号 prefix when long, both in between;
+    anything else is a 学号 prefix or part of a name. "²" and "٣" are not digits here.
+    """
+    if query.isascii() and query.isdigit():
+        return NumberSearch(
+            number=int(query) if len(query) <= NUMBER_QUERY_MAX_DIGITS else None,
+            student_id_prefix=query if len(query) >= STUDENT_ID_PREFIX_MIN_DIGITS else "",
+            name="",
+        )
+    return NumberSearch(number=None, student_id_prefix=query, name=query)
 
 
 # After the day: who goes to the make-up --------------------------------------------------

@@ -12,7 +12,18 @@ from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -371,8 +382,8 @@ def number_log(
     problems and students photographed twice among all of them.
 
     Without a query the page runs over every number from 1 to the last one given,
-    gaps included; with one it holds the numbers whose 序号 is the query, whose
-    student's 学号 starts with it or whose name contains it. A few queries whatever
+    gaps included; with one it holds the numbers found as rules.number_search reads
+    the query: by 序号, by the student's 学号 prefix or by part of the name. A few queries whatever
     the number of shots: only the page's shots are loaded.
     """
     shots = Shot.objects.filter(campaign=campaign)
@@ -387,7 +398,7 @@ def number_log(
     last_photographed = stats["last_photographed"] or 0
     loaded = shots.select_related(
         "student__school_class", "assigned_by", "photographed_by", "voided_by"
-    )
+    ).order_by("number")
 
     # Numbers are unique and positive: as many shots as the last number means no gap.
     missing = (
@@ -405,11 +416,16 @@ def number_log(
 
     query = normalise_text(query or "")
     if query:
-        number = rules.number_query(query)
-        match = Q(student__student_id__startswith=query) | Q(student__name__contains=query)
+        search = rules.number_search(query)
+        number = search.number
+        match = Q(pk__in=[])
         if number is not None:
             match |= Q(number=number)
-        paginator = Paginator(loaded.filter(match).order_by("number"), per_page)
+        if search.student_id_prefix:
+            match |= Q(student__student_id__startswith=search.student_id_prefix)
+        if search.name:
+            match |= Q(student__name__contains=search.name)
+        paginator = Paginator(loaded.filter(match), per_page)
         current = paginator.get_page(page)
         found = {s.number: s for s in current.object_list}
         numbers = list(found)
@@ -783,8 +799,15 @@ def chsi_students(
     )
     if state:
         students = students.filter(_CHSI_STATE_FILTERS[state])
-    return students.select_related("school_class__college").order_by(
-        "school_class__name", "student_id"
+    last_photo = (
+        Shot.objects.filter(student=OuterRef("pk"), status=Shot.Status.PHOTOGRAPHED)
+        .order_by("-photographed_at")
+        .values("photographed_at")[:1]
+    )
+    return (
+        students.annotate(last_photographed_at=Subquery(last_photo))
+        .select_related("school_class__college")
+        .order_by("school_class__name", "student_id")
     )
 
 
@@ -809,20 +832,12 @@ def chsi_counts(*, campaign, college=None, school_class=None, query: str = "") -
 
 
 def chsi_rows(*, campaign, students) -> list[ChsiRow]:
-    """Return the students (loaded with their class) as rows: their last photo, the
-    deadline it sets and every answer, newest first, in two queries."""
+    """Return students of chsi_students() as rows: their last photo, the deadline it
+    sets and every answer, newest first, with one query for the answers."""
     students = list(students)
-    ids = [s.pk for s in students]
-    photographed_at = dict(
-        Shot.objects.filter(student_id__in=ids, status=Shot.Status.PHOTOGRAPHED)
-        .order_by()
-        .values("student_id")
-        .annotate(at=Max("photographed_at"))
-        .values_list("student_id", "at")
-    )
     checks: dict[int, list[ChsiCheck]] = defaultdict(list)
     for check in (
-        ChsiCheck.objects.filter(student_id__in=ids)
+        ChsiCheck.objects.filter(student_id__in=[s.pk for s in students])
         .select_related("handled_by")
         .order_by("-created_at", "-id")
     ):
@@ -830,7 +845,7 @@ def chsi_rows(*, campaign, students) -> list[ChsiRow]:
     deadlines: dict[datetime.date, datetime.date] = {}
     rows = []
     for student in students:
-        at = photographed_at[student.pk]
+        at = student.last_photographed_at
         day = timezone.localdate(at)
         if day not in deadlines:
             deadlines[day] = rules.chsi_deadline(

@@ -53,15 +53,16 @@ class DeskSessionTests(ShootDayBrowserTestCase):
         self.assertEqual(self.driver.switch_to.active_element, search)
         search.send_keys("1730101101")
         self.submit("#search-form [type=submit]")
-        card = self.wait_for("#student-card")
+        self.wait_for("#student-card")
         self.assertEqual(self.find("#student-name").text, "欧阳娜娜")
-        # Verify: the name's 区位码, left to right, and the masked ID number.
+        # Verify: the name's 区位码, left to right, and the full ID number, which the
+        # crew compare with the card's 18 columns.
         self.assertEqual(
             [code.text for code in self.find_all("#name-codes .font-monospace")],
             ["3723", "4984", "3640", "3640"],
         )
-        self.assertIn(self.first.id_number_masked, card.text)
-        self.assertNotIn(self.first.id_number, card.text)
+        self.assertEqual(self.find("#desk-id-number").text, self.first.id_number)
+        self.assertEqual(self.first.id_number.endswith("X"), bool(self.find_all("#id-x-note")))
 
         # Number.
         self.submit("#btn-assign")

@@ -105,10 +105,9 @@ CHSI_COLUMNS = [
     Column("姓名", 11),
     Column("身份证号", 20, text=True),
     Column("班级", 12),
-    Column("拍摄时间", 11),
     Column("核对截止", 10.5),
-    Column("学生的答复（按时间）", 40),
-    Column("教务处处理", 31.5),
+    Column("学生的答复（最新在前）", 46),
+    Column("教务处处理", 36.5),
 ]
 # Students whose answers are loaded at once: the rows stream, memory stays flat.
 CHSI_EXPORT_CHUNK = 1000
@@ -119,29 +118,36 @@ def _when(moment) -> str:
 
 
 def _chsi_cells(row) -> tuple[str, str]:
-    """Return every answer and what was done about each problem, oldest first, as the
-    text of two cells."""
-    checks = list(reversed(row.checks))
+    """Return every answer and what was done about each problem, newest first (the
+    student's answer is what a cut-short PDF cell keeps), as the text of two cells."""
+    checks = row.checks
     answers = "；".join(
         _("%(when)s 有问题：%(problem)s") % {"when": _when(c.created_at), "problem": c.problem}
         if c.is_problem
         else _("%(when)s 无误") % {"when": _when(c.created_at)}
         for c in checks
     )
-    handling = "；".join(
-        _("%(reported)s 的问题：%(who)s %(when)s 已处理，%(note)s")
-        % {
-            "reported": _when(c.created_at),
-            "who": c.handled_by.first_name or c.handled_by.username,
-            "when": _when(c.handled_at),
-            "note": c.handled_note,
-        }
-        if c.handled_at
-        else _("%(reported)s 的问题：待处理") % {"reported": _when(c.created_at)}
-        for c in checks
-        if c.is_problem
-    )
+    reports = [c for c in checks if c.is_problem]
+    handling = "；".join(_handling(c, name_the_report=len(reports) > 1) for c in reports)
     return answers, handling
+
+
+def _handling(report, *, name_the_report: bool) -> str:
+    """Return what 教务处 did about a report; with several, say which one by its time."""
+    if report.handled_at:
+        text = _("%(who)s %(when)s 已处理：%(note)s") % {
+            "who": report.handled_by.first_name or report.handled_by.username,
+            "when": _when(report.handled_at),
+            "note": report.handled_note,
+        }
+    else:
+        text = _("待处理")
+    if name_the_report:
+        text = _("%(reported)s 的问题：%(text)s") % {
+            "reported": _when(report.created_at),
+            "text": text,
+        }
+    return text
 
 
 def chsi_report(
@@ -149,6 +155,7 @@ def chsi_report(
 ) -> Report:
     """Return the follow-up list: a section per state asked for (all four without
     one), every student with the full 身份证号 for the 勘误 requests staff send.
+
     Times are month, day and hour: the days of one campaign's follow-up.
     """
     filters = {"college": college, "school_class": school_class, "query": query}
@@ -169,7 +176,6 @@ def chsi_report(
                     student.name,
                     student.id_number,
                     group.name if group else student.get_category_display(),
-                    _when(row.photographed_at),
                     row.deadline.strftime("%Y-%m-%d"),
                     *_chsi_cells(row),
                 )
@@ -188,7 +194,8 @@ def chsi_report(
     subtitle = (
         _(
             "已拍摄 %(all)d 人：有问题待处理 %(open)d，问题已处理 %(handled)d，"
-            "未答复 %(unanswered)d，核对无误 %(ok)d。学生后来答复“无误”不会关闭已反映的问题。"
+            "未答复 %(unanswered)d，核对无误 %(ok)d。学生后来答复“无误”不会关闭已反映的问题；"
+            "PDF 中过长的文字以“…”结尾，Excel 中为全文。"
         )
         % counts
     )

@@ -120,6 +120,8 @@ class PermissionTests(Personas):
                         self.assertIn(reverse("login"), response["Location"])
                     else:
                         self.assertEqual(response.status_code, 200 if name == "staff" else 403)
+                    if name == "staff" and params:
+                        self.assertTrue(response["Content-Disposition"].startswith("attachment"))
 
 
 def page_text(response) -> str:

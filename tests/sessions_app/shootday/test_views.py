@@ -4,8 +4,10 @@ message that changes nothing."""
 import io
 from urllib.parse import quote
 
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -580,6 +582,19 @@ class ChsiListViewTests(ShootPageTestCase):
         self.assertIn("共 %d 条 · 第 1 / 2 页" % (CHSI_PER_PAGE + 5), page_text(response))
         second = self.client.get(self.url, {"page": "2"})
         self.assertEqual(len(second.context["overview"].rows), 5)
+
+    def test_the_page_costs_the_same_queries_whatever_the_number_of_students(self):
+        def queries():
+            with CaptureQueriesContext(connection) as context:
+                self.assertEqual(self.client.get(self.url).status_code, 200)
+            return len(context)
+
+        before = queries()
+        for student in [make_student(self.day.classes[1]) for _ in range(6)]:
+            make_photographed(student, by=self.crew, when=T)
+            self.report(student)
+            self.report(student, problem="")
+        self.assertEqual(queries(), before)
 
     def test_the_export_keeps_ids_as_text_and_every_report(self):
         report = self.report(self.student)

@@ -6,10 +6,12 @@ few queries whatever the number of its students.
 """
 
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
+from functools import reduce
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -383,8 +385,8 @@ def number_log(
 
     Without a query the page runs over every number from 1 to the last one given,
     gaps included; with one it holds the numbers found as rules.number_search reads
-    the query: by 序号, by the student's 学号 prefix or by part of the name. A few queries whatever
-    the number of shots: only the page's shots are loaded.
+    the query: by 序号, by the student's 学号 prefix or by part of the name. A few
+    queries whatever the number of shots: only the page's shots are loaded.
     """
     shots = Shot.objects.filter(campaign=campaign)
     stats = shots.aggregate(
@@ -416,25 +418,9 @@ def number_log(
 
     query = normalise_text(query or "")
     if query:
-        search = rules.number_search(query)
-        number = search.number
-        match = Q(pk__in=[])
-        if number is not None:
-            match |= Q(number=number)
-        if search.student_id_prefix:
-            match |= Q(student__student_id__startswith=search.student_id_prefix)
-        if search.name:
-            match |= Q(student__name__contains=search.name)
-        paginator = Paginator(loaded.filter(match), per_page)
-        current = paginator.get_page(page)
-        found = {s.number: s for s in current.object_list}
-        numbers = list(found)
-        if number is not None and 0 < number <= last and current.number == 1:
-            if number not in found and not shots.filter(number=number).exists():
-                numbers = sorted([*numbers, number])  # a gap, found by its number
+        current, numbers, found = _numbers_found(shots, loaded, query, last, page, per_page)
     else:
-        paginator = Paginator(range(1, last + 1), per_page)
-        current = paginator.get_page(page)
+        current = Paginator(range(1, last + 1), per_page).get_page(page)
         numbers = current.object_list
         found = (
             {s.number: s for s in loaded.filter(number__gte=numbers.start, number__lt=numbers.stop)}
@@ -453,6 +439,26 @@ def number_log(
         page=current,
         query=query,
     )
+
+
+def _numbers_found(shots, loaded, query: str, last: int, page, per_page: int):
+    """Return the page of numbers a search finds, the numbers on it and their shots."""
+    search = rules.number_search(query)
+    terms = []
+    if search.number is not None:
+        terms.append(Q(number=search.number))
+    if search.student_id_prefix:
+        terms.append(Q(student__student_id__startswith=search.student_id_prefix))
+    if search.name:
+        terms.append(Q(student__name__contains=search.name))
+    current = Paginator(loaded.filter(reduce(operator.or_, terms)), per_page).get_page(page)
+    found = {s.number: s for s in current.object_list}
+    numbers = list(found)
+    number = search.number
+    if number is not None and 0 < number <= last and current.number == 1:
+        if number not in found and not shots.filter(number=number).exists():
+            numbers = sorted([*numbers, number])  # a gap, found by its number
+    return current, numbers, found
 
 
 def _photographed_twice(shots: QuerySet[Shot]) -> list[tuple[Student, list[Shot]]]:

@@ -433,14 +433,14 @@ def chsi_overview(request):
     the same list as XLSX or PDF with ``?format=``."""
     campaign = _crew_campaign(request)
     form = _chsi_filter_form(request, campaign)
-    fmt = request.GET.get("format")
+    filters = form.filters()
     list_query = _chsi_list_query(campaign, form)
+    fmt = request.GET.get("format")
     if fmt:
         if fmt not in ("xlsx", "pdf"):
             messages.error(request, _("学信网核对名单只能导出为 XLSX 或 PDF。"))
             return redirect("%s?%s" % (reverse("shootday:chsi"), list_query))
-        return export_response(*chsi_export(campaign=campaign, fmt=fmt, **form.filters()))
-    filters = form.filters()
+        return export_response(*chsi_export(campaign=campaign, fmt=fmt, **filters))
     overview = selectors.chsi_overview(
         campaign=campaign, page=int_param(request.GET.get("page")), **filters
     )
@@ -460,7 +460,6 @@ def chsi_overview(request):
             "list_query": list_query,
             "list_query_without_state": _chsi_list_query(campaign, form, with_state=False),
             "back": request.get_full_path(),
-            "handle_form": ChsiHandleForm(),
         },
     )
 

@@ -21,7 +21,7 @@ def dashboard(request):
     if student_of(user) is not None:
         return redirect("sessions:student_home")
     if is_crew(user):
-        return redirect("sessions:home")
+        return redirect("shootday:desk")
     messages.info(request, _("您的账号尚未分配角色，请联系教务处。"))
     return redirect("sessions:home")
 

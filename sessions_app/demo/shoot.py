@@ -2,7 +2,7 @@
 
 Every class is shot in the notice's order at the venue's pace, a few students are
 absent, each class is closed, and part of the photographed students have answered the
-学信网 check. Deterministic, through the shoot-day services with the day's times.
+学信网 check; of the problems reported, some are handled and some were followed by 无误. Deterministic, through the shoot-day services with the day's times.
 """
 
 import datetime
@@ -15,6 +15,7 @@ from sessions_app import selectors
 from sessions_app.models import Shot, Student, StudentCategory
 from sessions_app.shootday.services import (
     chsi_check_confirm,
+    chsi_report_handle,
     class_close,
     shot_mark_absent,
     shot_mark_photographed,
@@ -85,17 +86,31 @@ def seed_demo_shoot(campaign, *, by, answers_by, keep_unanswered=()) -> int:
         datetime.datetime.combine(schedule.dates[-1], datetime.time(20))
         + datetime.timedelta(days=4)
     )
+    reports = 0
     for student in photographed:
         if _bucket(student, CHSI_ANSWERED_ONE_IN):
             continue
         if _bucket(student, CHSI_PROBLEM_ONE_IN) == 0:
-            chsi_check_confirm(
+            reports += 1
+            report = chsi_check_confirm(
                 student=student,
                 ok=False,
                 problem="毕业年份显示为2019，应为2020",
                 by=answers_by,
                 now=answered_at,
             )
+            # A day later: some reports are handled, some students press 无误 as well
+            # (their report stays open), the rest wait.
+            follow_up, later = reports % 3, answered_at + datetime.timedelta(days=1)
+            if follow_up == 1:
+                chsi_report_handle(
+                    report=report,
+                    note="已向学信网提交勘误，已电话通知学生",
+                    by=answers_by,
+                    now=later,
+                )
+            elif follow_up == 2:
+                chsi_check_confirm(student=student, ok=True, by=answers_by, now=later)
         else:
             chsi_check_confirm(student=student, ok=True, by=answers_by, now=answered_at)
     return Shot.objects.filter(campaign=campaign).count()

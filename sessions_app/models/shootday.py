@@ -240,7 +240,10 @@ class ClassClose(models.Model):
 class ChsiCheck(models.Model):
     """A student's answer after checking the photo and data on chsi.com.cn.
 
-    Rows are only added: the newest is the student's answer, earlier ones the history.
+    The student only adds rows: the newest is the student's answer, earlier ones the
+    history, so a problem reported and later followed by "无误" is still on record. A
+    problem stays open for 教务处 until staff mark it handled with a note; that is the
+    only change a row ever takes.
     """
 
     class Result(models.TextChoices):
@@ -259,6 +262,16 @@ class ChsiCheck(models.Model):
         verbose_name=_("提交人"),
     )
     created_at = models.DateTimeField(_("提交时间"))
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("处理人"),
+    )
+    handled_note = models.CharField(_("处理说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("学信网核对")
@@ -268,7 +281,25 @@ class ChsiCheck(models.Model):
             models.CheckConstraint(
                 condition=~Q(result="problem") | ~Q(problem=""), name="chsi_problem_has_text"
             ),
+            models.CheckConstraint(
+                condition=Q(handled_at__isnull=True) | Q(result="problem"),
+                name="chsi_only_problems_are_handled",
+            ),
+            models.CheckConstraint(
+                condition=Q(handled_at__isnull=True, handled_by__isnull=True, handled_note="")
+                | (Q(handled_at__isnull=False, handled_by__isnull=False) & ~Q(handled_note="")),
+                name="chsi_handled_has_author_and_note",
+            ),
         ]
 
     def __str__(self):
         return "%s %s" % (self.student, self.get_result_display())
+
+    @property
+    def is_problem(self) -> bool:
+        return self.result == self.Result.PROBLEM
+
+    @property
+    def is_open(self) -> bool:
+        """Return whether the row is a problem 教务处 has not handled yet."""
+        return self.is_problem and self.handled_at is None

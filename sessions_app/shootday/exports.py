@@ -1,12 +1,24 @@
-"""The make-up list: who must go to the make-up centre after the day, then the classes
-deferred to next year. A Report of plain rows for capture_portal.exports."""
+"""Lists of the day and after it, as Reports of plain rows for capture_portal.exports:
+the make-up list (who must go to the make-up centre, then the classes deferred to next
+year) and the 学信网 follow-up list (every photographed student's answers and what
+教务处 did about each reported problem)."""
 
+import itertools
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capture_portal.exports import Column, Report, Section
+from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
 from sessions_app.models import Campaign
 from sessions_app.selectors import students_by_place
-from sessions_app.shootday.selectors import makeup_students
+from sessions_app.shootday import rules
+from sessions_app.shootday.selectors import (
+    CHSI_STATES,
+    chsi_counts,
+    chsi_rows,
+    chsi_students,
+    makeup_students,
+)
 
 MAKEUP_COLUMNS = [
     Column("序号", 4, align="center"),
@@ -80,4 +92,130 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
         columns=MAKEUP_COLUMNS,
         sections=sections,
         subtitle=_("按拍摄当天的登记：缺席，或所在班级结束、时段结束时仍未拍摄的学生。"),
+    )
+
+
+# The 学信网 follow-up ----------------------------------------------------------------------
+
+# Widths are in proportion to what each column holds at the PDF's 9.5 pt on landscape A4,
+# so a 学号, an 18-character 身份证号 and a name print whole; the answers take the rest.
+CHSI_COLUMNS = [
+    Column("序号", 5, align="center"),
+    Column("学号", 13, text=True),
+    Column("姓名", 11),
+    Column("身份证号", 20, text=True),
+    Column("班级", 12),
+    Column("核对截止", 10.5),
+    Column("学生的答复（最新在前）", 46),
+    Column("教务处处理", 36.5),
+]
+# Students whose answers are loaded at once: the rows stream, memory stays flat.
+CHSI_EXPORT_CHUNK = 1000
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%m-%d %H:%M")
+
+
+def _chsi_cells(row) -> tuple[str, str]:
+    """Return every answer and what was done about each problem, newest first (the
+    student's answer is what a cut-short PDF cell keeps), as the text of two cells."""
+    checks = row.checks
+    answers = "；".join(
+        _("%(when)s 有问题：%(problem)s") % {"when": _when(c.created_at), "problem": c.problem}
+        if c.is_problem
+        else _("%(when)s 无误") % {"when": _when(c.created_at)}
+        for c in checks
+    )
+    reports = [c for c in checks if c.is_problem]
+    handling = "；".join(_handling(c, name_the_report=len(reports) > 1) for c in reports)
+    return answers, handling
+
+
+def _handling(report, *, name_the_report: bool) -> str:
+    """Return what 教务处 did about a report; with several, say which one by its time."""
+    if report.handled_at:
+        text = _("%(who)s %(when)s 已处理：%(note)s") % {
+            "who": report.handled_by.first_name or report.handled_by.username,
+            "when": _when(report.handled_at),
+            "note": report.handled_note,
+        }
+    else:
+        text = _("待处理")
+    if name_the_report:
+        text = _("%(reported)s 的问题：%(text)s") % {
+            "reported": _when(report.created_at),
+            "text": text,
+        }
+    return text
+
+
+def chsi_report(
+    *, campaign: Campaign, state: str = "", college=None, school_class=None, query: str = ""
+) -> Report:
+    """Return the follow-up list: a section per state asked for (all four without
+    one), every student with the full 身份证号 for the 勘误 requests staff send.
+
+    Times are month, day and hour: the days of one campaign's follow-up.
+    """
+    filters = {"college": college, "school_class": school_class, "query": query}
+    counts = chsi_counts(campaign=campaign, **filters)
+
+    def rows(state):
+        students = chsi_students(campaign=campaign, state=state, **filters).iterator(
+            chunk_size=CHSI_EXPORT_CHUNK
+        )
+        number = itertools.count(1)
+        while chunk := list(itertools.islice(students, CHSI_EXPORT_CHUNK)):
+            for row in chsi_rows(campaign=campaign, students=chunk):
+                student = row.student
+                group = student.school_class
+                yield (
+                    next(number),
+                    student.student_id,
+                    student.name,
+                    student.id_number,
+                    group.name if group else student.get_category_display(),
+                    row.deadline.strftime("%Y-%m-%d"),
+                    *_chsi_cells(row),
+                )
+
+    scope = [c.name for c in (college, school_class) if c is not None]
+    if query:
+        scope.append(_("查询“%(q)s”") % {"q": query})
+    sections = [
+        Section(
+            title=_("%(state)s　%(n)d 人") % {"state": rules.CHSI_STATE_LABELS[s], "n": counts[s]},
+            rows=rows(s),
+            page_header=str(rules.CHSI_STATE_LABELS[s]),
+        )
+        for s in ([state] if state else CHSI_STATES)
+    ]
+    subtitle = (
+        _(
+            "已拍摄 %(all)d 人：有问题待处理 %(open)d，问题已处理 %(handled)d，"
+            "未答复 %(unanswered)d，核对无误 %(ok)d。学生后来答复“无误”不会关闭已反映的问题；"
+            "PDF 中过长的文字以“…”结尾，Excel 中为全文。"
+        )
+        % counts
+    )
+    if scope:
+        subtitle = "%s　%s" % ("、".join(scope), subtitle)
+    return Report(
+        title=_("%(title)s　学信网核对情况") % {"title": campaign.title},
+        columns=CHSI_COLUMNS,
+        sections=sections,
+        subtitle=subtitle,
+        landscape=True,
+    )
+
+
+def chsi_export(*, campaign: Campaign, fmt: str, **filters) -> tuple[str, str, bytes]:
+    """Return (file name, content type, content) of the follow-up list."""
+    content = render(chsi_report(campaign=campaign, **filters), fmt)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return (
+        "%s-学信网核对-%s.%s" % (campaign.title, stamp, fmt),
+        CONTENT_TYPES[fmt],
+        content,
     )

@@ -6,7 +6,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import CardCorrection
+from sessions_app.shootday import rules
 from sessions_app.shootday.services import (
+    CHSI_NOTE_MAX_LENGTH,
     CHSI_PROBLEM_MAX_LENGTH,
     DESK_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -90,3 +92,52 @@ class ChsiForm(forms.Form):
         required=False,
         error_messages={"max_length": _limit_message(_("问题说明"))},
     )
+
+
+class ChsiHandleForm(forms.Form):
+    note = forms.CharField(
+        label=_("处理说明"),
+        max_length=CHSI_NOTE_MAX_LENGTH,
+        error_messages={
+            "required": _("请写明处理结果（如已提交勘误、已通知学生）。"),
+            "max_length": _limit_message(_("处理说明")),
+        },
+    )
+
+
+class ChsiFilterForm(forms.Form):
+    """The follow-up list's filters. Colleges and classes are the campaign's, offered
+    as choices: a value that is not one of them is refused, never looked up."""
+
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部"))] + [(k, v) for k, v in rules.CHSI_STATE_LABELS.items()],
+    )
+    college = forms.ChoiceField(label=_("学院"), required=False)
+    school_class = forms.ChoiceField(label=_("班级"), required=False)
+    q = forms.CharField(label=_("学号或姓名"), max_length=50, required=False)
+
+    def __init__(self, *args, colleges, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.colleges = {str(c.pk): c for c in colleges}
+        self.classes = {str(c.pk): c for c in classes}
+        self.fields["college"].choices = [("", _("全部学院"))] + [
+            (pk, c.name) for pk, c in self.colleges.items()
+        ]
+        self.fields["school_class"].choices = [("", _("全部班级"))] + [
+            (pk, c.name) for pk, c in self.classes.items()
+        ]
+        for name in ("state", "college", "school_class"):
+            self.fields[name].error_messages["invalid_choice"] = _("筛选条件不对，已显示全部。")
+        self.fields["q"].error_messages["max_length"] = _limit_message(_("查询内容"))
+
+    def filters(self) -> dict:
+        """Return the valid filters as the selectors take them; a bad one is dropped."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {
+            "state": data.get("state") or "",
+            "college": self.colleges.get(data.get("college") or ""),
+            "school_class": self.classes.get(data.get("school_class") or ""),
+            "query": data.get("q") or "",
+        }

@@ -10,6 +10,7 @@ tested without a database or a frozen clock; shootday/selectors.py loads and cal
 import datetime
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import chinese_calendar
@@ -396,52 +397,91 @@ class NumberRow:
 
 @dataclass
 class NumberLog:
+    """The numbers of a campaign: one page of rows, and what is wrong in all of them.
+
+    ``rows`` is the page asked for (or the numbers a search found); ``problems``,
+    ``twice`` and ``void_count`` are about every number of the campaign, so a problem
+    is shown whichever page is open.
+    """
+
     last_number: int
     rows: list[NumberRow]
     twice: list[tuple[Student, list[Shot]]]
-
-    @property
-    def problems(self) -> list[NumberRow]:
-        return [r for r in self.rows if r.problem]
-
-    @property
-    def void_count(self) -> int:
-        return sum(1 for r in self.rows if r.shot and r.shot.status == Shot.Status.VOID)
+    problems: list[NumberRow] = field(default_factory=list)
+    void_count: int = 0
+    page: object = None  # a django Page of the rows, for the page links
+    query: str = ""
 
 
-def number_rows(*, last: int, shots: dict[int, object]) -> list[NumberRow]:
-    """Return every number from 1 to ``last``, each with what became of it.
+def number_row(*, number: int, shot: Shot | None, last_photographed: int) -> NumberRow:
+    """Return what became of one number.
 
-    A number never given out (a gap) and a number left open while later ones were shot
+    A number never given out (a gap) and a number left open while a later one
+    (``last_photographed``: the highest number photographed in the campaign) was shot
     are problems; a voided number or a retake shows its reason.
     """
-    last_photographed = max(
-        (n for n, s in shots.items() if s.status == Shot.Status.PHOTOGRAPHED), default=0
-    )
-    rows = []
-    for number in range(1, last + 1):
-        shot = shots.get(number)
-        if shot is None:
-            rows.append(NumberRow(number, None, _("序号缺失：没有发出记录，请核查。"), True))
-        elif shot.status == Shot.Status.VOID:
-            rows.append(
-                NumberRow(number, shot, _("作废（跳号）：%(r)s") % {"r": shot.void_reason}, False)
-            )
-        elif shot.status == Shot.Status.ASSIGNED:
-            late = number < last_photographed
-            text = (
-                _("已取号但未拍摄，后面的序号已拍：请拍摄或作废并注明原因。")
-                if late
-                else _("已取号，等待拍摄。")
-            )
-            rows.append(NumberRow(number, shot, text, late))
-        elif shot.retake_reason:
-            rows.append(
-                NumberRow(number, shot, _("重拍：%(r)s") % {"r": shot.retake_reason}, False)
-            )
-        else:
-            rows.append(NumberRow(number, shot, _("已拍摄。"), False))
-    return rows
+    if shot is None:
+        return NumberRow(number, None, _("序号缺失：没有发出记录，请核查。"), True)
+    if shot.status == Shot.Status.VOID:
+        return NumberRow(number, shot, _("作废（跳号）：%(r)s") % {"r": shot.void_reason}, False)
+    if shot.status == Shot.Status.ASSIGNED:
+        late = number < last_photographed
+        text = (
+            _("已取号但未拍摄，后面的序号已拍：请拍摄或作废并注明原因。")
+            if late
+            else _("已取号，等待拍摄。")
+        )
+        return NumberRow(number, shot, text, late)
+    if shot.retake_reason:
+        return NumberRow(number, shot, _("重拍：%(r)s") % {"r": shot.retake_reason}, False)
+    return NumberRow(number, shot, _("已拍摄。"), False)
+
+
+def number_rows(
+    *, numbers: Iterable[int], shots: dict[int, Shot], last_photographed: int
+) -> list[NumberRow]:
+    """Return each of ``numbers`` with what became of it (see number_row); ``shots``
+    holds the shots of those numbers, a number without one is a gap."""
+    return [
+        number_row(number=n, shot=shots.get(n), last_photographed=last_photographed)
+        for n in numbers
+    ]
+
+
+def missing_numbers(*, last: int, given: Iterable[int]) -> list[int]:
+    """Return the numbers from 1 to ``last`` that were never given out."""
+    return sorted(set(range(1, last + 1)).difference(given))
+
+
+# More digits than any 拍摄序号 (a campaign gives tens of thousands): a 学号, never a number.
+NUMBER_QUERY_MAX_DIGITS = 9
+# Fewer digits than a 学号 prefix worth searching: a 拍摄序号 only, so "12" finds number 12
+# and not every student whose 学号 begins with 12.
+STUDENT_ID_PREFIX_MIN_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class NumberSearch:
+    """What a search of the number log looks for: a 拍摄序号, a 学号 prefix, a name."""
+
+    number: int | None
+    student_id_prefix: str
+    name: str
+
+
+def number_search(query: str) -> NumberSearch:
+    """Return what a (normalised) query of the number log means.
+
+    ASCII digits are a 拍摄序号 when short, a 学号 prefix when long, both in between;
+    anything else is a 学号 prefix or part of a name. "²" and "٣" are not digits here.
+    """
+    if query.isascii() and query.isdigit():
+        return NumberSearch(
+            number=int(query) if len(query) <= NUMBER_QUERY_MAX_DIGITS else None,
+            student_id_prefix=query if len(query) >= STUDENT_ID_PREFIX_MIN_DIGITS else "",
+            name="",
+        )
+    return NumberSearch(number=None, student_id_prefix=query, name=query)
 
 
 # After the day: who goes to the make-up --------------------------------------------------
@@ -481,3 +521,34 @@ def makeup_reason(*, state: str, class_closed: bool, slot_over: bool) -> str:
     if slot_over:
         return str(REASON_SLOT_OVER)
     return ""
+
+
+# After the day: following up the 学信网 check ---------------------------------------------
+
+CHSI_UNANSWERED = "unanswered"
+CHSI_OPEN = "open"
+CHSI_HANDLED = "handled"
+CHSI_OK = "ok"
+
+CHSI_STATE_LABELS = {
+    CHSI_OPEN: gettext_lazy("有问题待处理"),
+    CHSI_HANDLED: gettext_lazy("问题已处理"),
+    CHSI_UNANSWERED: gettext_lazy("未答复"),
+    CHSI_OK: gettext_lazy("核对无误"),
+}
+
+
+def chsi_state(*, answers: int, reports: int, open_reports: int) -> str:
+    """Return where a photographed student stands in the 学信网 follow-up.
+
+    A reported problem stays open until 教务处 handles it, whatever the student
+    answered afterwards ("无误" included): the student may not know the registry is
+    still wrong. A student who never reported a problem and answered is OK.
+    """
+    if open_reports:
+        return CHSI_OPEN
+    if reports:
+        return CHSI_HANDLED
+    if answers:
+        return CHSI_OK
+    return CHSI_UNANSWERED

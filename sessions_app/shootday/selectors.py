@@ -6,10 +6,25 @@ few queries whatever the number of its students.
 """
 
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import reduce
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +38,7 @@ from sessions_app.models import (
     CardCorrection,
     ChsiCheck,
     ClassClose,
+    College,
     SchoolClass,
     Shot,
     ShotCounter,
@@ -288,6 +304,17 @@ class DeskStudent:
     deferred: bool
 
     @property
+    def id_number_groups(self) -> list[str]:
+        """Return the 身份证号 as the card's blocks: region, birth date, sequence and check."""
+        number = self.student.id_number
+        return [number[:6], number[6:14], number[14:]] if len(number) == 18 else [number]
+
+    @property
+    def id_number_ends_in_x(self) -> bool:
+        """Return whether the check character is X, which is filled in the letter row."""
+        return self.student.id_number.upper().endswith("X")
+
+    @property
     def warnings(self) -> list[str]:
         notes = []
         if self.deferred:
@@ -324,30 +351,111 @@ def desk_student(*, student: Student) -> DeskStudent:
 
 # The number log ---------------------------------------------------------------------------
 
+NUMBERS_PER_PAGE = 200
 
-def number_log(*, campaign) -> rules.NumberLog:
-    """Return every number from 1 to the last one given, each with what became of it,
-    and the students photographed twice."""
-    counter = ShotCounter.objects.filter(campaign=campaign).first()
-    shots = {
+
+def number_log(
+    *, campaign, query: str = "", page=None, per_page: int = NUMBERS_PER_PAGE
+) -> rules.NumberLog:
+    """Return one page of the campaign's numbers, each with what became of it, and the
+    problems and students photographed twice among all of them.
+
+    Without a query the page runs over every number from 1 to the last one given,
+    gaps included; with one it holds the numbers found as rules.number_search reads
+    the query: by 序号, by the student's 学号 prefix or by part of the name. A few
+    queries whatever the number of shots: only the page's shots are loaded.
+    """
+    shots = Shot.objects.filter(campaign=campaign)
+    stats = shots.aggregate(
+        count=Count("pk"),
+        top=Max("number"),
+        void=Count("pk", filter=Q(status=Shot.Status.VOID)),
+        last_photographed=Max("number", filter=Q(status=Shot.Status.PHOTOGRAPHED)),
+    )
+    counter = ShotCounter.objects.filter(campaign=campaign).values_list("last_number", flat=True)
+    last = max(counter.first() or 0, stats["top"] or 0)
+    last_photographed = stats["last_photographed"] or 0
+    loaded = shots.select_related(
+        "student__school_class", "assigned_by", "photographed_by", "voided_by"
+    ).order_by("number")
+
+    # Numbers are unique and positive: as many shots as the last number means no gap.
+    missing = (
+        []
+        if stats["count"] == last
+        else rules.missing_numbers(last=last, given=shots.values_list("number", flat=True))
+    )
+    late = {
         s.number: s
-        for s in Shot.objects.filter(campaign=campaign).select_related(
-            "student__school_class", "assigned_by", "photographed_by", "voided_by"
-        )
+        for s in loaded.filter(status=Shot.Status.ASSIGNED, number__lt=last_photographed)
     }
-    last = max([counter.last_number if counter else 0, *shots])
+    problems = rules.number_rows(
+        numbers=sorted([*missing, *late]), shots=late, last_photographed=last_photographed
+    )
+
+    query = normalise_text(query or "")
+    if query:
+        current, numbers, found = _numbers_found(shots, loaded, query, last, page, per_page)
+    else:
+        current = Paginator(range(1, last + 1), per_page).get_page(page)
+        numbers = current.object_list
+        found = (
+            {s.number: s for s in loaded.filter(number__gte=numbers.start, number__lt=numbers.stop)}
+            if numbers
+            else {}
+        )
+    current.object_list = rules.number_rows(
+        numbers=numbers, shots=found, last_photographed=last_photographed
+    )
+    return rules.NumberLog(
+        last_number=last,
+        rows=current.object_list,
+        twice=_photographed_twice(shots),
+        problems=problems,
+        void_count=stats["void"],
+        page=current,
+        query=query,
+    )
+
+
+def _numbers_found(shots, loaded, query: str, last: int, page, per_page: int):
+    """Return the page of numbers a search finds, the numbers on it and their shots."""
+    search = rules.number_search(query)
+    terms = []
+    if search.number is not None:
+        terms.append(Q(number=search.number))
+    if search.student_id_prefix:
+        terms.append(Q(student__student_id__startswith=search.student_id_prefix))
+    if search.name:
+        terms.append(Q(student__name__contains=search.name))
+    current = Paginator(loaded.filter(reduce(operator.or_, terms)), per_page).get_page(page)
+    found = {s.number: s for s in current.object_list}
+    numbers = list(found)
+    number = search.number
+    if number is not None and 0 < number <= last and current.number == 1:
+        if number not in found and not shots.filter(number=number).exists():
+            numbers = sorted([*numbers, number])  # a gap, found by its number
+    return current, numbers, found
+
+
+def _photographed_twice(shots: QuerySet[Shot]) -> list[tuple[Student, list[Shot]]]:
+    """Return the students photographed more than once, with their photographed shots."""
+    photographed = shots.filter(status=Shot.Status.PHOTOGRAPHED)
+    twice_ids = (
+        photographed.order_by()
+        .values("student_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("student_id")
+    )
     by_student: dict[int, list[Shot]] = defaultdict(list)
-    for shot in shots.values():
-        if shot.status == Shot.Status.PHOTOGRAPHED:
-            by_student[shot.student_id].append(shot)
-    twice = [
-        (group[0].student, sorted(group, key=lambda s: s.number))
-        for group in by_student.values()
-        if len(group) > 1
-    ]
+    for shot in (
+        photographed.filter(student_id__in=twice_ids).select_related("student").order_by("number")
+    ):
+        by_student[shot.student_id].append(shot)
+    twice = [(group[0].student, group) for group in by_student.values()]
     twice.sort(key=lambda item: item[1][0].number)
-    rows = rules.number_rows(last=last, shots=shots)
-    return rules.NumberLog(last_number=last, rows=rows, twice=twice)
+    return twice
 
 
 # Class close ------------------------------------------------------------------------------
@@ -494,6 +602,8 @@ class StudentShootPanel:
     chsi: ChsiCheck | None
     makeup: bool
     slot_over: bool
+    today: datetime.date
+    reports: list[ChsiCheck] = dataclass_field(default_factory=list)  # newest first
 
     @property
     def campaign(self):
@@ -504,14 +614,18 @@ class StudentShootPanel:
         return self.status.state == rules.STATE_PHOTOGRAPHED
 
     @property
+    def deadline_passed(self) -> bool:
+        return self.deadline is not None and self.today > self.deadline
+
+    @property
     def overdue(self) -> bool:
-        return (
-            self.deadline is not None and self.chsi is None and timezone.localdate() > self.deadline
-        )
+        """Return whether the deadline has passed without an answer from the student."""
+        return self.deadline_passed and self.chsi is None
 
 
 def student_shoot_panel(*, student: Student, now=None) -> StudentShootPanel:
-    """Return the student's shoot status, 学信网 deadline and answer, or make-up advice."""
+    """Return the student's shoot status, 学信网 deadline, answer and reported problems,
+    or make-up advice."""
     now = now or timezone.now()
     student = Student.objects.select_related("campaign", "school_class__shoot_close").get(
         pk=student.pk
@@ -532,65 +646,198 @@ def student_shoot_panel(*, student: Student, now=None) -> StudentShootPanel:
         class_closed=school_class is not None and hasattr(school_class, "shoot_close"),
         slot_over=slot_over,
     )
+    checks = list(ChsiCheck.objects.filter(student=student).order_by("-created_at", "-id"))
     return StudentShootPanel(
         student=student,
         status=status,
         deferred=place.deferred,
         deadline=deadline,
         deadline_exact=exact,
-        chsi=ChsiCheck.objects.filter(student=student).order_by("-created_at", "-id").first(),
+        chsi=checks[0] if checks else None,
         makeup=bool(reason) and not place.deferred,
         slot_over=slot_over,
+        today=timezone.localdate(now),
+        reports=[c for c in checks if c.is_problem],
     )
 
 
-@dataclass(frozen=True)
+CHSI_PER_PAGE = 50
+
+
+@dataclass
 class ChsiRow:
+    """A photographed student in the follow-up list, with every answer they gave."""
+
     student: Student
     photographed_at: datetime.datetime
     deadline: datetime.date
-    check: ChsiCheck | None
+    checks: list[ChsiCheck]  # newest first
+
+    @property
+    def answer(self) -> ChsiCheck | None:
+        """Return the student's answer: the newest row."""
+        return self.checks[0] if self.checks else None
+
+    @property
+    def reports(self) -> list[ChsiCheck]:
+        return [c for c in self.checks if c.is_problem]
+
+    @property
+    def open_reports(self) -> list[ChsiCheck]:
+        return [c for c in self.checks if c.is_open]
+
+    @property
+    def state(self) -> str:
+        return rules.chsi_state(
+            answers=len(self.checks),
+            reports=len(self.reports),
+            open_reports=len(self.open_reports),
+        )
+
+    @property
+    def state_label(self) -> str:
+        return str(rules.CHSI_STATE_LABELS[self.state])
 
 
 @dataclass
 class ChsiOverview:
-    rows: list[ChsiRow]
+    """One page of the follow-up list and the count of each state under the same
+    college, class and search."""
+
+    counts: dict[str, int]
+    page: Page  # of ChsiRow
 
     @property
-    def confirmed(self) -> list[ChsiRow]:
-        return [r for r in self.rows if r.check and r.check.result == ChsiCheck.Result.OK]
-
-    @property
-    def problems(self) -> list[ChsiRow]:
-        return [r for r in self.rows if r.check and r.check.result == ChsiCheck.Result.PROBLEM]
-
-    @property
-    def unconfirmed(self) -> list[ChsiRow]:
-        return [r for r in self.rows if r.check is None]
+    def rows(self) -> list[ChsiRow]:
+        return self.page.object_list
 
 
-def chsi_overview(*, campaign) -> ChsiOverview:
-    """Return every photographed student with the deadline and their latest answer."""
-    photographed = {}
-    for student_id, at in (
-        Shot.objects.filter(campaign=campaign, status=Shot.Status.PHOTOGRAPHED)
-        .order_by("photographed_at")
-        .values_list("student_id", "photographed_at")
+def _chsi_students(*, campaign, college=None, school_class=None, query: str = ""):
+    """Return the campaign's photographed students under the filters, with the facts
+    the follow-up states are made of as aliases (see rules.chsi_state)."""
+    checks = ChsiCheck.objects.filter(student=OuterRef("pk"))
+    problems = checks.filter(result=ChsiCheck.Result.PROBLEM)
+    students = (
+        Student.objects.filter(campaign=campaign)
+        .alias(
+            photographed=Exists(
+                Shot.objects.filter(student=OuterRef("pk"), status=Shot.Status.PHOTOGRAPHED)
+            ),
+            answered=Exists(checks),
+            reported=Exists(problems),
+            open=Exists(problems.filter(handled_at__isnull=True)),
+        )
+        .filter(photographed=True)
+    )
+    if college is not None:
+        students = students.filter(school_class__college=college)
+    if school_class is not None:
+        students = students.filter(school_class=school_class)
+    query = normalise_text(query or "")
+    if query:
+        if query.isascii() and query.isalnum():
+            students = students.filter(student_id__startswith=query)
+        else:
+            students = students.filter(name__contains=query)
+    return students
+
+
+_CHSI_STATE_FILTERS = {
+    rules.CHSI_OPEN: Q(open=True),
+    rules.CHSI_HANDLED: Q(reported=True, open=False),
+    rules.CHSI_UNANSWERED: Q(answered=False),
+    rules.CHSI_OK: Q(answered=True, reported=False),
+}
+CHSI_STATES = list(_CHSI_STATE_FILTERS)
+
+
+def chsi_students(
+    *, campaign, state: str = "", college=None, school_class=None, query: str = ""
+) -> QuerySet[Student]:
+    """Return the photographed students in a follow-up state ("" for all), under a
+    college or a class and a search by 学号 or name, by class and 学号."""
+    students = _chsi_students(
+        campaign=campaign, college=college, school_class=school_class, query=query
+    )
+    if state:
+        students = students.filter(_CHSI_STATE_FILTERS[state])
+    last_photo = (
+        Shot.objects.filter(student=OuterRef("pk"), status=Shot.Status.PHOTOGRAPHED)
+        .order_by("-photographed_at")
+        .values("photographed_at")[:1]
+    )
+    return (
+        students.annotate(last_photographed_at=Subquery(last_photo))
+        .select_related("school_class__college")
+        .order_by("school_class__name", "student_id")
+    )
+
+
+def chsi_counts(*, campaign, college=None, school_class=None, query: str = "") -> dict[str, int]:
+    """Return how many photographed students are in each follow-up state, and in all,
+    in one query."""
+    students = _chsi_students(
+        campaign=campaign, college=college, school_class=school_class, query=query
+    )
+    # The same precedence as rules.chsi_state: an open report first.
+    state = Case(
+        When(open=True, then=Value(rules.CHSI_OPEN)),
+        When(reported=True, then=Value(rules.CHSI_HANDLED)),
+        When(answered=True, then=Value(rules.CHSI_OK)),
+        default=Value(rules.CHSI_UNANSWERED),
+    )
+    counts = dict.fromkeys(CHSI_STATES, 0)
+    for row in students.annotate(state=state).order_by().values("state").annotate(n=Count("pk")):
+        counts[row["state"]] = row["n"]
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def chsi_rows(*, campaign, students) -> list[ChsiRow]:
+    """Return students of chsi_students() as rows: their last photo, the deadline it
+    sets and every answer, newest first, with one query for the answers."""
+    students = list(students)
+    checks: dict[int, list[ChsiCheck]] = defaultdict(list)
+    for check in (
+        ChsiCheck.objects.filter(student_id__in=[s.pk for s in students])
+        .select_related("handled_by")
+        .order_by("-created_at", "-id")
     ):
-        photographed[student_id] = at  # the last photo counts
-    students = Student.objects.filter(pk__in=list(photographed)).select_related("school_class")
-    latest = {}
-    for check in ChsiCheck.objects.filter(student__campaign=campaign).order_by("created_at", "id"):
-        latest[check.student_id] = check
+        checks[check.student_id].append(check)
     deadlines: dict[datetime.date, datetime.date] = {}
     rows = []
-    for student in students.order_by("school_class__name", "student_id"):
-        day = timezone.localdate(photographed[student.pk])
+    for student in students:
+        at = student.last_photographed_at
+        day = timezone.localdate(at)
         if day not in deadlines:
             deadlines[day] = rules.chsi_deadline(
                 shoot_date=day, working_days=campaign.chsi_check_working_days
             )
-        rows.append(
-            ChsiRow(student, photographed[student.pk], deadlines[day], latest.get(student.pk))
-        )
-    return ChsiOverview(rows=rows)
+        rows.append(ChsiRow(student, at, deadlines[day], checks.get(student.pk, [])))
+    return rows
+
+
+def chsi_overview(
+    *,
+    campaign,
+    state: str = "",
+    college=None,
+    school_class=None,
+    query: str = "",
+    page=None,
+    per_page: int = CHSI_PER_PAGE,
+) -> ChsiOverview:
+    """Return one page of the follow-up list and the counts of its states."""
+    filters = {"college": college, "school_class": school_class, "query": query}
+    paginator = Paginator(chsi_students(campaign=campaign, state=state, **filters), per_page)
+    current = paginator.get_page(page)
+    current.object_list = chsi_rows(campaign=campaign, students=current.object_list)
+    return ChsiOverview(counts=chsi_counts(campaign=campaign, **filters), page=current)
+
+
+def chsi_filter_choices(*, campaign) -> tuple[list[College], list[SchoolClass]]:
+    """Return the colleges with a class in the campaign and the campaign's classes, by
+    name, for the follow-up list's filters."""
+    colleges = College.objects.filter(classes__campaign=campaign).distinct().order_by("name")
+    classes = SchoolClass.objects.filter(campaign=campaign).order_by("name")
+    return list(colleges), list(classes)

@@ -348,3 +348,39 @@ def chsi_check_confirm(*, student: Student, ok: bool, problem: str = "", by, now
             created_by=by,
             created_at=now or timezone.now(),
         )
+
+
+CHSI_NOTE_MAX_LENGTH = ChsiCheck._meta.get_field("handled_note").max_length
+
+
+def chsi_report_handle(*, report: ChsiCheck, note: str, by, now=None) -> ChsiCheck:
+    """Mark a problem a student reported after checking 学信网 as handled by 教务处.
+
+    The report itself is kept as the student wrote it; the note says what was done
+    (勘误 requested, the student told …). Two staff members may answer the same
+    report at once: the row is locked, and the second is told who was first.
+    """
+    note = _clean_text(note, max_length=CHSI_NOTE_MAX_LENGTH, what=_("处理说明"))
+    if not note:
+        raise ShootDayError(_("请写明处理结果（如已提交勘误、已通知学生）。"))
+    with transaction.atomic():
+        report = ChsiCheck.objects.select_for_update().get(pk=report.pk)
+        if not report.is_problem:
+            raise ShootDayError(_("这条记录是“核对无误”，没有要处理的问题。"))
+        if report.handled_at is not None:
+            raise ShootDayError(
+                _("这个问题已由 %(who)s 于 %(when)s 标记为已处理。")
+                % {
+                    "who": _user_label(report.handled_by),
+                    "when": timezone.localtime(report.handled_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+        report.handled_at = now or timezone.now()
+        report.handled_by = by
+        report.handled_note = note
+        report.save(update_fields=["handled_at", "handled_by", "handled_note"])
+    return report
+
+
+def _user_label(user) -> str:
+    return user.first_name or user.username

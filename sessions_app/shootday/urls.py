@@ -17,4 +17,5 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("chsi/confirm/", views.chsi_confirm, name="chsi_confirm"),
     path("chsi/", views.chsi_overview, name="chsi"),
+    path("chsi/reports/<int:pk>/handle/", views.chsi_handle, name="chsi_handle"),
 ]

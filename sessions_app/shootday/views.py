@@ -2,8 +2,10 @@
 make-up, and the 学信网 check. Views stay thin: authorise, bind a form, call a
 selector or one service, render or redirect with a message."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +19,14 @@ from capture_portal.roles import crew_required, staff_required, student_of, stud
 from capture_portal.services import run_service
 from sessions_app.campaigns import campaign_for_request
 from sessions_app.exports import export_file
-from sessions_app.models import Campaign, SchoolClass, Shot, Student, Venue
+from sessions_app.models import Campaign, ChsiCheck, SchoolClass, Shot, Student, Venue
 from sessions_app.selectors import slots_of_campaign
 from sessions_app.shootday import rules, selectors, services
+from sessions_app.shootday.exports import chsi_export
 from sessions_app.shootday.forms import (
+    ChsiFilterForm,
     ChsiForm,
+    ChsiHandleForm,
     CorrectionForm,
     DeskNameForm,
     ReasonForm,
@@ -283,11 +288,26 @@ def correction(request):
 
 @crew_required
 def numbers(request):
+    """The number log, a page at a time, searchable by 序号, 学号 or name."""
     campaign = _crew_campaign(request)
+    search = SearchForm(request.GET)
+    query = ""
+    if search.is_valid():
+        query = search.cleaned_data["q"]
+    else:
+        messages.error(request, _("查询内容过长，请输入拍摄序号、学号或姓名。"))
+    log = selectors.number_log(
+        campaign=campaign, query=query, page=int_param(request.GET.get("page"))
+    )
     return render(
         request,
         "sessions_app/shootday/numbers.html",
-        {"campaign": campaign, "log": selectors.number_log(campaign=campaign)},
+        {
+            "campaign": campaign,
+            "log": log,
+            "query": query,
+            "page_query": urlencode({"campaign": campaign.pk, **({"q": query} if query else {})}),
+        },
     )
 
 
@@ -383,11 +403,91 @@ def chsi_confirm(request):
     return redirect("sessions:student_home")
 
 
+CHSI_LIST_PARAMS = ("state", "college", "school_class", "q")
+
+
+def _chsi_filter_form(request, campaign) -> ChsiFilterForm:
+    colleges, classes = selectors.chsi_filter_choices(campaign=campaign)
+    form = ChsiFilterForm(request.GET, colleges=colleges, classes=classes)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+    return form
+
+
+def _chsi_list_query(campaign, form: ChsiFilterForm, *, with_state: bool = True) -> str:
+    """Return the list's query string for its valid filters: page and export links."""
+    filters = form.filters()
+    params = {
+        "campaign": campaign.pk,
+        "state": filters["state"] if with_state else "",
+        "college": filters["college"].pk if filters["college"] else "",
+        "school_class": filters["school_class"].pk if filters["school_class"] else "",
+        "q": filters["query"],
+    }
+    return urlencode({k: v for k, v in params.items() if v})
+
+
 @staff_required
 def chsi_overview(request):
+    """The 学信网 follow-up: every photographed student's answers, filtered and paged;
+    the same list as XLSX or PDF with ``?format=``."""
     campaign = _crew_campaign(request)
+    form = _chsi_filter_form(request, campaign)
+    filters = form.filters()
+    list_query = _chsi_list_query(campaign, form)
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in ("xlsx", "pdf"):
+            messages.error(request, _("学信网核对名单只能导出为 XLSX 或 PDF。"))
+            return redirect("%s?%s" % (reverse("shootday:chsi"), list_query))
+        return export_response(*chsi_export(campaign=campaign, fmt=fmt, **filters))
+    overview = selectors.chsi_overview(
+        campaign=campaign, page=int_param(request.GET.get("page")), **filters
+    )
     return render(
         request,
         "sessions_app/shootday/chsi.html",
-        {"campaign": campaign, "overview": selectors.chsi_overview(campaign=campaign)},
+        {
+            "campaign": campaign,
+            "overview": overview,
+            "form": form,
+            "filters": filters,
+            "states": [
+                (key, rules.CHSI_STATE_LABELS[key], overview.counts[key])
+                for key in selectors.CHSI_STATES
+            ],
+            "today": timezone.localdate(),
+            "list_query": list_query,
+            "list_query_without_state": _chsi_list_query(campaign, form, with_state=False),
+            "back": request.get_full_path(),
+        },
     )
+
+
+def _chsi_back(request, report) -> str:
+    """Return the list the staff member came from, rebuilt from its known parameters
+    only, opened at the student."""
+    back = QueryDict(urlsplit(request.POST.get("back", "")).query)
+    params = {k: back.get(k, "") for k in (*CHSI_LIST_PARAMS, "page")}
+    params["campaign"] = report.student.campaign_id
+    query = urlencode({k: v for k, v in params.items() if v})
+    return "%s?%s#student-%d" % (reverse("shootday:chsi"), query, report.student_id)
+
+
+@require_POST
+@staff_required
+def chsi_handle(request, pk):
+    report = get_object_or_404(ChsiCheck.objects.select_related("student"), pk=pk)
+    form = ChsiHandleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["note"][0])
+        return redirect(_chsi_back(request, report))
+    run_service(
+        request,
+        lambda: services.chsi_report_handle(
+            report=report, note=form.cleaned_data["note"], by=request.user
+        ),
+        success=_("已标记为已处理：%(student)s 反映的“%(problem)s”。")
+        % {"student": report.student, "problem": report.problem},
+    )
+    return redirect(_chsi_back(request, report))

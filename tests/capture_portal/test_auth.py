@@ -71,8 +71,18 @@ class DashboardTests(Personas):
         self.assertEqual(self.landing(self.staff), reverse("sessions:staff_board"))
         self.assertEqual(self.landing(self.monitor_user), reverse("sessions:monitor_home"))
         self.assertEqual(self.landing(self.student_user), reverse("sessions:student_home"))
-        self.assertEqual(self.landing(self.crew), reverse("sessions:home"))
+        self.assertEqual(self.landing(self.crew), reverse("shootday:desk"))
         self.assertEqual(self.landing(self.outsider), reverse("sessions:home"))
+
+    def test_the_crew_signs_in_and_lands_on_the_desk(self):
+        self.client.logout()
+        response = self.client.post(
+            reverse("login"),
+            {"username": self.crew.username, "password": "pw-for-tests-123"},
+            follow=True,
+        )
+        self.assertEqual(response.redirect_chain[-1][0], reverse("shootday:desk"))
+        self.assertTemplateUsed(response, "sessions_app/shootday/desk.html")
 
     def test_a_monitor_moved_to_another_class_no_longer_sees_the_old_one(self):
         Student.objects.filter(pk=self.monitor.pk).update(school_class=self.other_class)

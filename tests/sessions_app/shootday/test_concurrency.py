@@ -1,5 +1,6 @@
 """拍摄序号 with several desks at once, on PostgreSQL: every desk is a thread with its
-own database connection, all taking numbers for one campaign at the same moment."""
+own database connection, all taking numbers for one campaign at the same moment; and
+two staff members answering one 学信网 report together."""
 
 import queue
 import unittest
@@ -12,7 +13,8 @@ from sessions_app.shootday import services as shootday
 from sessions_app.shootday.selectors import number_log
 from sessions_app.shootday.services import ShootDayError
 from tests.concurrency import run_at_once
-from tests.sessions_app.shootday.factories import make_shoot_day
+from tests.factories import make_staff
+from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
 
 DESKS = 4
 STUDENTS = 240
@@ -88,3 +90,33 @@ class ShotNumberConcurrencyTests(TransactionTestCase):
         self.assertEqual(len(refused), 1)
         self.assertIn("已取号 1，尚未拍摄", refused[0])
         self.assertEqual(ShotCounter.objects.get(campaign=day.campaign).last_number, 1)
+
+
+@unittest.skipUnless(
+    connection.vendor == "postgresql",
+    "Row locks (select_for_update) only serialise staff on PostgreSQL; SQLite runs one "
+    "writer at a time. CI runs this in its PostgreSQL pass.",
+)
+class ChsiReportConcurrencyTests(TransactionTestCase):
+    def test_two_staff_handling_one_report_at_once_record_one_note(self):
+        day = make_shoot_day(sizes=(1,))
+        student = day.roster(0)[0]
+        make_photographed(student, by=day.crew, when=at("2018-11-11", "08:05"))
+        report = shootday.chsi_check_confirm(
+            student=student, ok=False, problem="毕业年份不对", by=day.crew
+        )
+        staff = [make_staff(first_name="甲"), make_staff(first_name="乙")]
+        refused = []
+
+        def work(index):
+            try:
+                shootday.chsi_report_handle(
+                    report=report, note="第%d位处理" % index, by=staff[index]
+                )
+            except ShootDayError as error:
+                refused.append(str(error))
+
+        self.assertEqual(run_at_once(work, 2), [])
+        self.assertEqual(len(refused), 1)
+        report.refresh_from_db()
+        self.assertIn("这个问题已由 %s 于" % report.handled_by.first_name, refused[0])

@@ -1,21 +1,32 @@
-"""The pure time rules of the shoot day: the 学信网 deadline in working days, the pace
-measured from photo times, and the expected starts projected from it."""
+"""The pure rules of the shoot day: the 学信网 deadline in working days, the pace
+measured from photo times, the expected starts projected from it, the number log's
+explanations and the 学信网 follow-up states."""
 
 import datetime
 
 from django.test import SimpleTestCase
 
-from sessions_app.models import TimeSlot, Venue
+from sessions_app.models import Shot, TimeSlot, Venue
 from sessions_app.shootday.rules import (
     BREAK_MINUTES,
+    CHSI_HANDLED,
+    CHSI_OK,
+    CHSI_OPEN,
+    CHSI_UNANSWERED,
+    NumberSearch,
     Pace,
     QueueEntry,
     board_from_entries,
     calendar_knows,
     chsi_deadline,
+    chsi_state,
     delay_label,
     delay_minutes,
     measured_pace,
+    missing_numbers,
+    number_row,
+    number_rows,
+    number_search,
 )
 from tests.sessions_app.shootday.factories import at
 
@@ -190,3 +201,76 @@ class BoardProjectionTests(SimpleTestCase):
         )
         self.assertIsNone(board.current)
         self.assertEqual(board.finished, [closed])
+
+
+class ChsiStateTests(SimpleTestCase):
+    def test_a_student_who_never_answered_is_unanswered(self):
+        self.assertEqual(chsi_state(answers=0, reports=0, open_reports=0), CHSI_UNANSWERED)
+
+    def test_answers_without_a_problem_are_ok(self):
+        self.assertEqual(chsi_state(answers=2, reports=0, open_reports=0), CHSI_OK)
+
+    def test_a_report_stays_open_whatever_the_student_answered_after_it(self):
+        # Reported a problem, then pressed 信息无误: two answers, the report still open.
+        self.assertEqual(chsi_state(answers=2, reports=1, open_reports=1), CHSI_OPEN)
+
+    def test_every_report_handled_is_handled(self):
+        self.assertEqual(chsi_state(answers=3, reports=2, open_reports=0), CHSI_HANDLED)
+
+    def test_one_open_report_among_handled_ones_is_open(self):
+        self.assertEqual(chsi_state(answers=3, reports=2, open_reports=1), CHSI_OPEN)
+
+
+class FakeShot:
+    """A stand-in with what the number rules read of a Shot."""
+
+    def __init__(self, status, void_reason="", retake_reason=""):
+        self.status = status
+        self.void_reason = void_reason
+        self.retake_reason = retake_reason
+
+
+class NumberRowTests(SimpleTestCase):
+    def test_each_number_is_explained_against_the_last_photographed_of_the_campaign(self):
+        shots = {
+            2: FakeShot(Shot.Status.VOID, void_reason="卡面污损"),
+            3: FakeShot(Shot.Status.ASSIGNED),
+            5: FakeShot(Shot.Status.PHOTOGRAPHED, retake_reason="闭眼"),
+            9: FakeShot(Shot.Status.ASSIGNED),
+        }
+        # The page holds 2–9; number 8 was photographed on another page's reckoning.
+        rows = {
+            r.number: r
+            for r in number_rows(numbers=[2, 3, 4, 5, 9], shots=shots, last_photographed=8)
+        }
+        self.assertEqual(rows[2].explanation, "作废（跳号）：卡面污损")
+        self.assertIs(rows[3].problem, True)
+        self.assertIn("后面的序号已拍", rows[3].explanation)
+        self.assertIs(rows[4].problem, True)
+        self.assertIn("序号缺失", rows[4].explanation)
+        self.assertEqual(rows[5].explanation, "重拍：闭眼")
+        self.assertEqual((rows[9].problem, rows[9].explanation), (False, "已取号，等待拍摄。"))
+
+    def test_a_photographed_number_is_no_problem(self):
+        row = number_row(number=1, shot=FakeShot(Shot.Status.PHOTOGRAPHED), last_photographed=1)
+        self.assertEqual((row.problem, row.explanation), (False, "已拍摄。"))
+
+    def test_missing_numbers_are_those_never_given(self):
+        self.assertEqual(missing_numbers(last=6, given=[1, 2, 4, 6]), [3, 5])
+        self.assertEqual(missing_numbers(last=0, given=[]), [])
+
+
+class NumberSearchTests(SimpleTestCase):
+    def test_short_ascii_digits_are_a_number_only(self):
+        self.assertEqual(number_search("17"), NumberSearch(17, "", ""))
+        self.assertEqual(number_search("00012"), NumberSearch(12, "", ""))
+
+    def test_longer_digits_are_a_number_or_a_student_id_prefix(self):
+        self.assertEqual(number_search("173010"), NumberSearch(173010, "173010", ""))
+        self.assertEqual(number_search("1730101101"), NumberSearch(None, "1730101101", ""))
+        self.assertEqual(number_search("9" * 40), NumberSearch(None, "9" * 40, ""))
+
+    def test_anything_else_is_a_student_id_prefix_or_a_name(self):
+        for query in ("²", "١٢", "1e3", "-1", "王堃"):
+            with self.subTest(query=query):
+                self.assertEqual(number_search(query), NumberSearch(None, query, query))

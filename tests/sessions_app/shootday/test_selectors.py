@@ -4,17 +4,27 @@ import datetime
 
 from django.test import TestCase
 
-from sessions_app.models import SchoolClass, StudentCategory
+from sessions_app.models import College, SchoolClass, StudentCategory
 from sessions_app.shootday import services as shootday
-from sessions_app.shootday.rules import REASON_ABSENT, REASON_CLASS_CLOSED, REASON_SLOT_OVER
+from sessions_app.shootday.rules import (
+    CHSI_HANDLED,
+    CHSI_OK,
+    CHSI_OPEN,
+    CHSI_UNANSWERED,
+    REASON_ABSENT,
+    REASON_CLASS_CLOSED,
+    REASON_SLOT_OVER,
+)
 from sessions_app.shootday.selectors import (
+    chsi_counts,
     chsi_overview,
     class_queue_status,
     makeup_students,
+    number_log,
     queue_board,
     student_shoot_panel,
 )
-from tests.factories import make_category_rule, make_class, make_slot, make_student
+from tests.factories import make_category_rule, make_class, make_slot, make_staff, make_student
 from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
 
 
@@ -160,6 +170,35 @@ class StudentShootPanelTests(TestCase):
         self.assertIs(panel.deadline_exact, True)
         self.assertIs(panel.makeup, False)
 
+    def test_the_deadline_passes_by_the_clock_given(self):
+        day = make_shoot_day(sizes=(1,))
+        student = day.roster(0)[0]
+        make_photographed(student, by=day.crew, when=at("2018-11-11", "08:10"))
+        on_the_day = student_shoot_panel(student=student, now=at("2018-11-15", "23:59"))
+        self.assertEqual((on_the_day.deadline_passed, on_the_day.overdue), (False, False))
+        after = student_shoot_panel(student=student, now=at("2018-11-16", "00:00"))
+        self.assertEqual((after.deadline_passed, after.overdue), (True, True))
+        shootday.chsi_check_confirm(student=student, ok=True, by=day.crew)
+        answered = student_shoot_panel(student=student, now=at("2018-11-16", "00:00"))
+        self.assertEqual((answered.deadline_passed, answered.overdue), (True, False))
+
+    def test_the_student_sees_every_report_newest_first(self):
+        day = make_shoot_day(sizes=(1,))
+        student = day.roster(0)[0]
+        make_photographed(student, by=day.crew, when=at("2018-11-11", "08:10"))
+        first = shootday.chsi_check_confirm(
+            student=student, ok=False, problem="照片", by=day.crew, now=at("2018-11-12", "09:00")
+        )
+        second = shootday.chsi_check_confirm(
+            student=student, ok=False, problem="姓名", by=day.crew, now=at("2018-11-13", "09:00")
+        )
+        ok = shootday.chsi_check_confirm(
+            student=student, ok=True, by=day.crew, now=at("2018-11-14", "09:00")
+        )
+        panel = student_shoot_panel(student=student, now=at("2018-11-14", "10:00"))
+        self.assertEqual(panel.chsi, ok)
+        self.assertEqual(panel.reports, [second, first])
+
     def test_an_absent_student_is_sent_to_the_makeup_centre(self):
         day = make_shoot_day(sizes=(1,))
         student = day.roster(0)[0]
@@ -187,20 +226,168 @@ class StudentShootPanelTests(TestCase):
 
 
 class ChsiOverviewTests(TestCase):
-    def test_staff_see_who_confirmed_reported_or_is_silent(self):
-        day = make_shoot_day(sizes=(3,))
-        a, b, c = day.roster(0)
-        for student in (a, b, c):
-            make_photographed(student, by=day.crew, when=at("2018-11-11", "08:10"))
-        shootday.chsi_check_confirm(student=a, ok=True, by=day.crew)
-        shootday.chsi_check_confirm(student=b, ok=False, problem="毕业年份不对", by=day.crew)
-        overview = chsi_overview(campaign=day.campaign)
-        self.assertEqual([r.student for r in overview.confirmed], [a])
-        self.assertEqual(
-            [(r.student, r.check.problem) for r in overview.problems], [(b, "毕业年份不对")]
+    def setUp(self):
+        self.day = make_shoot_day(sizes=(3, 2), names=["会计1171", "造价1171"])
+        self.college = College.objects.create(name="经济管理学院")
+        self.day.classes[0].college = self.college
+        self.day.classes[0].save()
+        self.a, self.b, self.c = self.day.roster(0)
+        self.d, self.e = self.day.roster(1)
+        for student in (self.a, self.b, self.c, self.d):
+            make_photographed(student, by=self.day.crew, when=at("2018-11-11", "08:10"))
+        self.staff = make_staff()
+
+    def answer(self, student, problem="", when="2018-11-13"):
+        return shootday.chsi_check_confirm(
+            student=student,
+            ok=not problem,
+            problem=problem,
+            by=self.day.crew,
+            now=at(when, "20:00"),
         )
-        self.assertEqual([r.student for r in overview.unconfirmed], [c])
-        self.assertEqual(overview.rows[0].deadline, datetime.date(2018, 11, 15))
+
+    def test_a_report_followed_by_ok_stays_open_with_its_whole_history(self):
+        report = self.answer(self.b, problem="毕业年份不对")
+        later = self.answer(self.b, when="2018-11-14")
+        overview = chsi_overview(campaign=self.day.campaign, state=CHSI_OPEN)
+        [row] = overview.rows
+        self.assertEqual(row.student, self.b)
+        self.assertEqual(row.checks, [later, report])
+        self.assertEqual(row.answer, later)
+        self.assertEqual(row.open_reports, [report])
+        self.assertEqual(row.deadline, datetime.date(2018, 11, 15))
+
+    def test_each_photographed_student_is_in_one_state(self):
+        self.answer(self.a)
+        self.answer(self.b, problem="毕业年份不对")
+        handled = self.answer(self.c, problem="照片不是我")
+        shootday.chsi_report_handle(report=handled, note="已提交勘误", by=self.staff)
+        self.answer(self.c)
+        campaign = self.day.campaign
+        self.assertEqual(
+            chsi_counts(campaign=campaign),
+            {"open": 1, "handled": 1, "unanswered": 1, "ok": 1, "all": 4},
+        )
+        for state, students in [
+            (CHSI_OK, [self.a]),
+            (CHSI_OPEN, [self.b]),
+            (CHSI_HANDLED, [self.c]),
+            (CHSI_UNANSWERED, [self.d]),
+            ("", [self.a, self.b, self.c, self.d]),
+        ]:
+            with self.subTest(state=state):
+                rows = chsi_overview(campaign=campaign, state=state).rows
+                self.assertEqual([r.student for r in rows], students)
+                # The database's filter and the pure rule agree on every row.
+                for row in rows:
+                    self.assertEqual(row.state, state or row.state)
+        # e was never photographed: not in the follow-up at all.
+        self.assertNotIn(self.e, [r.student for r in chsi_overview(campaign=campaign).rows])
+
+    def test_it_filters_by_college_class_and_search(self):
+        campaign = self.day.campaign
+        by_college = chsi_overview(campaign=campaign, college=self.college)
+        self.assertEqual([r.student for r in by_college.rows], [self.a, self.b, self.c])
+        self.assertEqual(by_college.counts["all"], 3)
+        by_class = chsi_overview(campaign=campaign, school_class=self.day.classes[1])
+        self.assertEqual([r.student for r in by_class.rows], [self.d])
+        both = chsi_overview(
+            campaign=campaign, college=self.college, school_class=self.day.classes[1]
+        )
+        self.assertEqual(both.rows, [])
+        self.assertEqual(
+            [r.student for r in chsi_overview(campaign=campaign, query=self.c.student_id).rows],
+            [self.c],
+        )
+        self.d.name = "欧阳娜娜"
+        self.d.save()
+        self.assertEqual(
+            [r.student for r in chsi_overview(campaign=campaign, query="欧阳 娜").rows], [self.d]
+        )
+
+    def test_it_pages_the_list_with_a_fixed_number_of_queries(self):
+        for student in (self.a, self.b, self.c, self.d):
+            self.answer(student, problem="照片模糊")
+            self.answer(student)
+        with self.assertNumQueries(4):  # counts, page count, the page's students, answers
+            overview = chsi_overview(campaign=self.day.campaign, per_page=2, page=2)
+            rows = overview.rows
+            [c.handled_by for row in rows for c in row.checks]
+        self.assertEqual([r.student for r in rows], [self.c, self.d])
+        self.assertEqual(overview.page.paginator.num_pages, 2)
+
+    def test_a_hostile_page_number_falls_back_to_a_real_page(self):
+        for page, expected in [(None, 1), ("²", 1), ("x", 1), (10**30, 1), (-1, 1)]:
+            with self.subTest(page=page):
+                overview = chsi_overview(campaign=self.day.campaign, page=page)
+                self.assertEqual(overview.page.number, expected)
+
+
+class NumberLogTests(TestCase):
+    def setUp(self):
+        self.day = make_shoot_day(sizes=(7,))
+        self.students = self.day.roster(0)
+        crew = self.day.crew
+        for index, student in enumerate(self.students[:6]):
+            make_photographed(student, by=crew, when=at("2018-11-11", "08:%02d" % (10 + index)))
+        # 7 is left open while nothing later was shot; then a lost row leaves 8 a gap.
+        shootday.shot_number_assign(student=self.students[6], desk="2号台", by=crew)
+        self.students[2].name = "欧阳娜娜"
+        self.students[2].save()
+
+    def log(self, **kwargs):
+        return number_log(campaign=self.day.campaign, **kwargs)
+
+    def test_it_pages_the_numbers_and_keeps_the_problems_of_every_page(self):
+        counter = self.day.campaign.shot_counter
+        counter.last_number = 8
+        counter.save()
+        first = self.log(per_page=3)
+        self.assertEqual([r.number for r in first.rows], [1, 2, 3])
+        self.assertEqual(first.page.paginator.num_pages, 3)
+        self.assertEqual([r.number for r in first.problems], [8])
+        last = self.log(per_page=3, page=3)
+        self.assertEqual([(r.number, r.shot is None) for r in last.rows], [(7, False), (8, True)])
+        self.assertEqual(last.last_number, 8)
+
+    def test_it_finds_a_number_a_student_id_or_a_name(self):
+        for query, numbers in [
+            ("5", [5]),
+            (self.students[3].student_id, [4]),
+            ("17", []),  # a number, not every 学号 beginning with 17
+            (self.students[0].student_id[:6], [1, 2, 3, 4, 5, 6, 7]),
+            ("欧阳", [3]),
+            (" 欧阳 娜娜 ", [3]),
+            ("０５", [5]),  # full-width digits, as a Chinese keyboard types them
+            ("不存在", []),
+            ("²", [2]),  # NFKC reads it as 2; nothing breaks
+            ("9" * 30, []),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual([r.number for r in self.log(query=query).rows], numbers)
+
+    def test_a_gap_is_found_by_its_number(self):
+        counter = self.day.campaign.shot_counter
+        counter.last_number = 8
+        counter.save()
+        [row] = self.log(query="8").rows
+        self.assertEqual((row.number, row.shot, row.problem), (8, None, True))
+        self.assertEqual(self.log(query="9").rows, [])
+
+    def test_a_page_costs_the_same_queries_whatever_the_number_of_shots(self):
+        # Totals, the counter, late numbers, the page, the students photographed twice.
+        with self.assertNumQueries(5):
+            log = self.log(per_page=2)
+            [(r.shot.student.school_class, r.shot.assigned_by) for r in log.rows]
+        for student in self.students[:3]:
+            retake = shootday.shot_number_assign(
+                student=student, desk="1号台", by=self.day.crew, retake_reason="闭眼"
+            )
+            shootday.shot_mark_photographed(shot=retake, by=self.day.crew)
+        with self.assertNumQueries(5):
+            log = self.log(per_page=2)
+            [(r.shot.student.school_class, r.shot.assigned_by) for r in log.rows]
+        self.assertEqual(len(log.twice), 3)
 
 
 class SecondSlotTests(TestCase):

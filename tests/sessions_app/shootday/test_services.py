@@ -407,3 +407,82 @@ class ChsiCheckConfirmTests(TestCase):
         make_photographed(self.student, by=self.day.crew, when=T)
         status = shoot_status_by_student(students=[self.student])[self.student.pk]
         self.assertEqual(status.state, STATE_PHOTOGRAPHED)
+
+
+class ChsiReportHandleTests(TestCase):
+    def setUp(self):
+        self.day = make_shoot_day(sizes=(1,))
+        self.student = self.day.roster(0)[0]
+        self.staff = make_staff(first_name="刘老师")
+        make_photographed(self.student, by=self.day.crew, when=T)
+        self.report = shootday.chsi_check_confirm(
+            student=self.student,
+            ok=False,
+            problem="毕业年份显示2019",
+            by=self.day.crew,
+            now=at("2018-11-13", "20:00"),
+        )
+
+    def test_a_later_ok_keeps_the_report_open(self):
+        shootday.chsi_check_confirm(
+            student=self.student, ok=True, by=self.day.crew, now=at("2018-11-14", "09:00")
+        )
+        self.report.refresh_from_db()
+        self.assertIs(self.report.is_open, True)
+        self.assertEqual(
+            list(ChsiCheck.objects.order_by("created_at").values_list("result", "problem")),
+            [("problem", "毕业年份显示2019"), ("ok", "")],
+        )
+
+    def test_staff_mark_a_report_handled_with_who_when_and_a_note(self):
+        when = at("2018-11-15", "10:30")
+        shootday.chsi_report_handle(
+            report=self.report, note="  已提交勘误，\n请学生三日后再查 ", by=self.staff, now=when
+        )
+        self.report.refresh_from_db()
+        self.assertEqual(
+            (self.report.handled_by, self.report.handled_at, self.report.handled_note),
+            (self.staff, when, "已提交勘误， 请学生三日后再查"),
+        )
+        self.assertIs(self.report.is_open, False)
+        # The student's words stay as they were written.
+        self.assertEqual(self.report.problem, "毕业年份显示2019")
+
+    def test_a_report_is_handled_once_and_the_second_is_told_by_whom(self):
+        shootday.chsi_report_handle(
+            report=self.report, note="已处理", by=self.staff, now=at("2018-11-15", "10:30")
+        )
+        with self.assertRaisesMessage(
+            ShootDayError, "这个问题已由 刘老师 于 2018-11-15 10:30 标记为已处理。"
+        ):
+            shootday.chsi_report_handle(report=self.report, note="我也处理了", by=make_staff())
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.handled_note, "已处理")
+
+    def test_a_note_is_required_and_bounded(self):
+        for note, message in [
+            ("", "请写明处理结果"),
+            ("   ", "请写明处理结果"),
+            ("x" * 201, "处理说明最多 200 个字。"),
+        ]:
+            with self.subTest(note=note), self.assertRaisesMessage(ShootDayError, message):
+                shootday.chsi_report_handle(report=self.report, note=note, by=self.staff)
+        self.report.refresh_from_db()
+        self.assertIsNone(self.report.handled_at)
+
+    def test_an_ok_answer_has_nothing_to_handle(self):
+        ok = shootday.chsi_check_confirm(student=self.student, ok=True, by=self.day.crew)
+        with self.assertRaisesMessage(ShootDayError, "没有要处理的问题"):
+            shootday.chsi_report_handle(report=ok, note="无", by=self.staff)
+
+    def test_the_database_refuses_a_handled_ok_or_a_handling_without_a_note(self):
+        ok = shootday.chsi_check_confirm(student=self.student, ok=True, by=self.day.crew)
+        for check, fields in [
+            (ok, {"handled_at": T, "handled_by": self.staff, "handled_note": "x"}),
+            (self.report, {"handled_at": T, "handled_by": self.staff, "handled_note": ""}),
+            (self.report, {"handled_at": T, "handled_by": None, "handled_note": "x"}),
+            (self.report, {"handled_at": None, "handled_by": None, "handled_note": "x"}),
+        ]:
+            with self.subTest(fields=fields), self.assertRaises(IntegrityError):
+                with transaction.atomic():
+                    ChsiCheck.objects.filter(pk=check.pk).update(**fields)

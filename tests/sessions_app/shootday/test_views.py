@@ -1,18 +1,31 @@
 """Shoot-day pages: who may open them, what they show, and bad input answered with a
 message that changes nothing."""
 
+import io
+from urllib.parse import quote
+
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from openpyxl import load_workbook
 
-from sessions_app.models import CardCorrection, ChsiCheck, Shot, ShotAbsence
+from sessions_app.models import CardCorrection, ChsiCheck, College, Shot, ShotAbsence
 from sessions_app.shootday import services as shootday
-from sessions_app.shootday.selectors import class_queue_status, student_shoot_panel
+from sessions_app.shootday.selectors import (
+    CHSI_PER_PAGE,
+    NUMBERS_PER_PAGE,
+    class_queue_status,
+    student_shoot_panel,
+)
 from tests.cards_app.factories import make_card_check
-from tests.factories import make_staff, make_student_user
+from tests.factories import make_staff, make_student, make_student_user
 from tests.personas import Personas
 from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
+from tests.sessions_app.support import pdf_pages
 
 T = at("2018-11-11", "08:05")
 
@@ -75,14 +88,95 @@ class PermissionTests(Personas):
         self.client.force_login(self.staff)
         self.assertEqual(self.client.get(reverse("shootday:chsi")).status_code, 200)
 
-    def test_the_desk_shows_the_full_id_number_to_staff_only(self):
-        url = "%s?student=%d" % (reverse("shootday:desk"), self.student.pk)
+    def test_the_chsi_handling_is_for_staff_only(self):
+        make_photographed(self.student, by=self.crew, when=T)
+        report = shootday.chsi_check_confirm(
+            student=self.student, ok=False, problem="照片不是我", by=self.student_user
+        )
+        url = reverse("shootday:chsi_handle", args=[report.pk])
+        for name, user in self.personas().items():
+            if name == "staff":
+                continue
+            with self.subTest(persona=name):
+                self.login_as(user)
+                response = self.client.post(url, {"note": "已处理"})
+                if user is None:
+                    self.assertIn(reverse("login"), response["Location"])
+                else:
+                    self.assertEqual(response.status_code, 403)
+        report.refresh_from_db()
+        self.assertIsNone(report.handled_at)
+        self.login_as(self.staff)
+        self.assertEqual(self.client.get(url).status_code, 405)
+        self.client.post(url, {"note": "已提交勘误"})
+        report.refresh_from_db()
+        self.assertEqual(report.handled_by, self.staff)
+
+    def test_the_chsi_list_and_its_exports_are_for_staff_only(self):
+        for params in ({}, {"format": "xlsx"}, {"format": "pdf"}):
+            for name, user in self.personas().items():
+                with self.subTest(persona=name, params=params):
+                    self.login_as(user)
+                    response = self.client.get(reverse("shootday:chsi"), params)
+                    if user is None:
+                        self.assertIn(reverse("login"), response["Location"])
+                    else:
+                        self.assertEqual(response.status_code, 200 if name == "staff" else 403)
+                    if name == "staff" and params:
+                        self.assertTrue(response["Content-Disposition"].startswith("attachment"))
+
+
+def page_text(response) -> str:
+    """Return what a reader sees of the page: no tags, one space between words."""
+    return " ".join(strip_tags(response.content.decode()).split())
+
+
+class DeskIdNumberTests(Personas):
+    """The crew verify the card's 身份证号 against the roster at the desk, and nowhere else."""
+
+    def setUp(self):
+        self.other_student.id_number = "430103200105121038"
+        self.other_student.save()
+        make_photographed(self.other_student, by=self.crew, when=T)
+        shootday.shot_mark_absent(student=self.student, by=self.crew)
         self.client.force_login(self.crew)
-        response = self.client.get(url)
-        self.assertContains(response, self.student.id_number_masked)
-        self.assertNotContains(response, self.student.id_number)
-        self.client.force_login(self.staff)
-        self.assertContains(self.client.get(url), self.student.id_number)
+
+    def desk(self, **params):
+        return self.client.get(reverse("shootday:desk"), params)
+
+    def test_the_crew_see_the_full_number_of_the_student_being_served(self):
+        response = self.desk(student=self.student.pk)
+        self.assertContains(
+            response,
+            '<span class="id-group">430103</span><span class="id-group">20010512</span>'
+            '<span class="id-group">102X</span>',
+        )
+        self.assertIn("身份证号43010320010512102X X 涂在字母处", page_text(response))
+
+    def test_no_x_note_for_a_number_ending_in_a_digit(self):
+        response = self.desk(student=self.other_student.pk)
+        self.assertIn("身份证号430103200105121038 学历类别", page_text(response))
+        self.assertNotContains(response, "X 涂在字母处")
+        self.assertNotContains(response, "涂在字母处")
+
+    def test_the_crew_see_no_full_number_on_any_other_page(self):
+        pages = [
+            self.desk(),
+            self.desk(q="17"),  # a list of several students
+            self.client.get(reverse("shootday:numbers")),
+            self.client.get(reverse("shootday:makeup")),
+            self.client.get(reverse("shootday:class_close", args=[self.school_class.pk])),
+            self.client.get(reverse("shootday:class_close", args=[self.other_class.pk])),
+            # Another student open at the desk shows that student's number only.
+            self.desk(student=self.other_student.pk),
+        ]
+        for response in pages:
+            with self.subTest(
+                url=response.request["PATH_INFO"], query=response.request["QUERY_STRING"]
+            ):
+                self.assertIn(response.status_code, (200, 302))
+                self.assertNotIn(self.student.id_number, page_text(response))
+                self.assertNotIn("20010512102X", page_text(response).replace(" ", ""))
 
 
 class BoardTests(TestCase):
@@ -332,6 +426,62 @@ class PanelTemplateTests(ShootPageTestCase):
         self.assertIn("“毕业年份”必须是 2020", html)
         self.assertIn(reverse("shootday:chsi_confirm"), html)
 
+    def panel_text(self, now) -> str:
+        html = self.render(
+            "sessions_app/shootday/_student_panel.html",
+            shoot_panel=student_shoot_panel(student=self.student, now=now),
+        )
+        return " ".join(strip_tags(html).split())
+
+    def test_before_the_deadline_the_panel_asks_to_check_by_that_day(self):
+        make_photographed(self.student, by=self.crew, when=T)
+        text = self.panel_text(at("2018-11-15", "18:00"))
+        self.assertIn(
+            "请在 2018年11月15日（拍摄后第 4 个工作日）前登录 学信网 chsi.com.cn "
+            "核对本人照片和全部信息。",
+            text,
+        )
+        self.assertNotIn("已过", text)
+
+    def test_after_the_deadline_the_panel_says_it_has_passed(self):
+        make_photographed(self.student, by=self.crew, when=T)
+        text = self.panel_text(at("2018-11-16", "08:00"))
+        self.assertIn(
+            "核对期限 2018年11月15日 已过，请尽快登录 学信网 chsi.com.cn 核对本人照片和全部信息",
+            text,
+        )
+        self.assertNotIn("请在", text)
+
+    def test_after_the_deadline_an_answered_student_is_not_hurried(self):
+        make_photographed(self.student, by=self.crew, when=T)
+        shootday.chsi_check_confirm(
+            student=self.student, ok=True, by=self.student_user, now=at("2018-11-14", "20:00")
+        )
+        text = self.panel_text(at("2018-11-20", "08:00"))
+        self.assertIn("核对期限 2018年11月15日 已过。", text)
+        self.assertNotIn("请尽快", text)
+
+    def test_the_student_sees_a_report_stay_open_after_saying_ok(self):
+        make_photographed(self.student, by=self.crew, when=T)
+        report = shootday.chsi_check_confirm(
+            student=self.student,
+            ok=False,
+            problem="照片不是我",
+            by=self.student_user,
+            now=at("2018-11-13", "20:00"),
+        )
+        shootday.chsi_check_confirm(
+            student=self.student, ok=True, by=self.student_user, now=at("2018-11-14", "20:00")
+        )
+        text = self.panel_text(at("2018-11-14", "21:00"))
+        self.assertIn("你的答复：已核对无误 11月14日 20:00", text)
+        self.assertIn("11月13日 20:00 反映：照片不是我 — 教务处处理中", text)
+        shootday.chsi_report_handle(
+            report=report, note="已提交勘误", by=self.staff, now=at("2018-11-15", "09:00")
+        )
+        text = self.panel_text(at("2018-11-15", "10:00"))
+        self.assertIn("11月13日 20:00 反映：照片不是我 — 教务处已于 11月15日 处理", text)
+
     def test_the_student_panel_sends_an_absent_student_to_the_centre(self):
         shootday.shot_mark_absent(student=self.student, by=self.crew)
         html = self.render(
@@ -348,3 +498,234 @@ class PanelTemplateTests(ShootPageTestCase):
         html = self.render("sessions_app/shootday/_monitor_panel.html", class_queue=status)
         self.assertIn("下一个就是本班", html)
         self.assertIn('data-state="next"', html)
+
+
+class ChsiListViewTests(ShootPageTestCase):
+    def setUp(self):
+        super().setUp()
+        self.college = College.objects.create(name="经济管理学院")
+        self.day.classes[0].college = self.college
+        self.day.classes[0].save()
+        for student in self.students + self.day.roster(1):
+            make_photographed(student, by=self.crew, when=T)
+        self.client.force_login(self.staff)
+        self.url = reverse("shootday:chsi")
+
+    def report(self, student, problem="毕业年份显示2019", when="2018-11-13"):
+        return shootday.chsi_check_confirm(
+            student=student, ok=not problem, problem=problem, by=self.crew, now=at(when, "20:00")
+        )
+
+    def test_a_report_followed_by_ok_stays_on_the_open_list_with_both_answers(self):
+        self.report(self.student)
+        self.report(self.student, problem="", when="2018-11-14")
+        response = self.client.get(self.url, {"state": "open"})
+        text = page_text(response)
+        self.assertIn("有问题待处理 1", text)
+        self.assertIn("2018-11-14 20:00 无误", text)
+        self.assertIn("2018-11-13 20:00 有问题 毕业年份显示2019", text)
+        self.assertContains(response, 'id="student-%d"' % self.student.pk)
+        self.assertContains(
+            response,
+            reverse(
+                "shootday:chsi_handle", args=[ChsiCheck.objects.filter(result="problem").get().pk]
+            ),
+        )
+
+    def test_staff_mark_a_report_handled_and_return_to_the_same_list(self):
+        report = self.report(self.student)
+        back = "%s?state=open&college=%d&page=1" % (self.url, self.college.pk)
+        response = self.client.post(
+            reverse("shootday:chsi_handle", args=[report.pk]),
+            {"note": "已提交勘误", "back": back},
+        )
+        self.assertRedirects(
+            response,
+            "%s?state=open&college=%d&page=1&campaign=%d#student-%d"
+            % (self.url, self.college.pk, self.day.campaign.pk, self.student.pk),
+            fetch_redirect_response=False,
+        )
+        response = self.client.get(self.url, {"state": "handled"})
+        self.assertIn(
+            "已标记为已处理：%s 反映的“毕业年份显示2019”。" % self.student, messages_of(response)
+        )
+        self.assertIn(
+            "已处理 · %s · %s：已提交勘误"
+            % (
+                self.staff.username,
+                timezone.localtime(ChsiCheck.objects.get().handled_at).strftime("%Y-%m-%d %H:%M"),
+            ),
+            page_text(response),
+        )
+        self.assertNotContains(self.client.get(self.url, {"state": "open"}), 'id="student-')
+
+    def test_it_filters_by_college_class_and_search(self):
+        others = self.day.roster(1)
+        by_college = self.client.get(self.url, {"college": self.college.pk})
+        self.assertEqual(
+            [r.student for r in by_college.context["overview"].rows],
+            sorted(self.students, key=lambda s: s.student_id),
+        )
+        by_class = self.client.get(self.url, {"school_class": self.day.classes[1].pk})
+        self.assertEqual([r.student for r in by_class.context["overview"].rows], others)
+        # The class list follows the college chosen.
+        self.assertNotContains(by_college, '<option value="%d">会计1172' % self.day.classes[1].pk)
+        found = self.client.get(self.url, {"q": "欧阳"})
+        self.assertEqual([r.student for r in found.context["overview"].rows], [self.student])
+
+    def test_the_list_is_paged(self):
+        extra = [make_student(self.day.classes[1]) for _ in range(CHSI_PER_PAGE)]
+        for student in extra:
+            make_photographed(student, by=self.crew, when=T)
+        response = self.client.get(self.url)
+        self.assertEqual(len(response.context["overview"].rows), CHSI_PER_PAGE)
+        self.assertIn("共 %d 条 · 第 1 / 2 页" % (CHSI_PER_PAGE + 5), page_text(response))
+        second = self.client.get(self.url, {"page": "2"})
+        self.assertEqual(len(second.context["overview"].rows), 5)
+
+    def test_the_page_costs_the_same_queries_whatever_the_number_of_students(self):
+        def queries():
+            with CaptureQueriesContext(connection) as context:
+                self.assertEqual(self.client.get(self.url).status_code, 200)
+            return len(context)
+
+        before = queries()
+        for student in [make_student(self.day.classes[1]) for _ in range(6)]:
+            make_photographed(student, by=self.crew, when=T)
+            self.report(student)
+            self.report(student, problem="")
+        self.assertEqual(queries(), before)
+
+    def test_the_export_keeps_ids_as_text_and_every_report(self):
+        report = self.report(self.student)
+        shootday.chsi_report_handle(report=report, note="已提交勘误", by=self.staff)
+        self.report(self.student, problem="照片偏暗", when="2018-11-16")
+        response = self.client.get(self.url, {"format": "xlsx", "state": "open"})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(quote("学信网核对"), response["Content-Disposition"])
+        book = load_workbook(io.BytesIO(response.content))
+        sheet = book.worksheets[0]
+        rows = [[c for c in row] for row in sheet.iter_rows()]
+        header = [c.value for c in rows[2]]
+        self.assertEqual(header[:4], ["序号", "学号", "姓名", "身份证号"])
+        [data] = [r for r in rows[3:] if r[1].value == self.student.student_id]
+        self.assertEqual(data[3].value, self.student.id_number)
+        self.assertEqual((data[1].data_type, data[1].number_format), ("s", "@"))
+        self.assertEqual((data[3].data_type, data[3].number_format), ("s", "@"))
+        self.assertEqual(
+            data[6].value, "11-16 20:00 有问题：照片偏暗；11-13 20:00 有问题：毕业年份显示2019"
+        )
+        self.assertRegex(
+            data[7].value,
+            r"^11-16 20:00 的问题：待处理；"
+            r"11-13 20:00 的问题：user\d+ \d\d-\d\d \d\d:\d\d 已处理：已提交勘误$",
+        )
+        pdf = self.client.get(self.url, {"format": "pdf"})
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+        text = "\n".join(pdf_pages(pdf.content))
+        self.assertIn("有问题待处理　1 人", text)
+        self.assertIn("未答复　4 人", text)
+        # The PDF prints 学号, name and 身份证号 whole, not cut short with "…".
+        for value in (self.student.student_id, "欧阳娜娜", self.student.id_number):
+            self.assertIn(value, text)
+
+    def test_hostile_parameters_never_fail(self):
+        for params in (
+            {"state": "²"},
+            {"state": "nonsense"},
+            {"college": "²"},
+            {"college": "9" * 30},
+            {"college": "-1"},
+            {"school_class": "abc"},
+            {"school_class": "1e3"},
+            {"q": "²"},
+            {"q": "x" * 60},
+            {"q": ""},
+            {"page": "²"},
+            {"page": "9" * 30},
+            {"page": "-1"},
+            {"page": "0"},
+            {"page": "1.5"},
+        ):
+            with self.subTest(params=params):
+                self.assertEqual(self.client.get(self.url, params).status_code, 200)
+        response = self.client.get(self.url, {"college": "9" * 30})
+        self.assertIn("筛选条件不对，已显示全部。", messages_of(response))
+        self.assertEqual(response.context["overview"].counts["all"], 5)
+        response = self.client.get(self.url, {"format": "doc"}, follow=True)
+        self.assertIn("学信网核对名单只能导出为 XLSX 或 PDF。", messages_of(response))
+        self.assertEqual(self.client.get(self.url, {"campaign": "²"}).status_code, 404)
+
+    def test_bad_handling_is_refused_with_a_message(self):
+        report = self.report(self.student)
+        url = reverse("shootday:chsi_handle", args=[report.pk])
+        for data, message in [
+            ({"note": ""}, "请写明处理结果（如已提交勘误、已通知学生）。"),
+            ({"note": "x" * 201}, "处理说明最多 200 个字。"),
+        ]:
+            with self.subTest(data=data):
+                self.assertIn(message, messages_of(self.client.post(url, data, follow=True)))
+        report.refresh_from_db()
+        self.assertIsNone(report.handled_at)
+        # The way back never leaves the list, whatever was posted.
+        response = self.client.post(
+            url, {"note": "好", "back": "https://evil.example/x?state=open"}
+        )
+        self.assertTrue(response["Location"].startswith(self.url + "?state=open&campaign="))
+        response = self.client.post(url, {"note": "再处理"}, follow=True)
+        self.assertIn("标记为已处理", messages_of(response)[0])
+        for pk in ("99999", "9" * 30):
+            with self.subTest(pk=pk):
+                response = self.client.post("/shoot/chsi/reports/%s/handle/" % pk, {"note": "x"})
+                self.assertEqual(response.status_code, 404)
+
+
+class NumbersViewTests(ShootPageTestCase):
+    def setUp(self):
+        super().setUp()
+        make_photographed(self.student, by=self.crew, when=T)
+        self.client.force_login(self.crew)
+        self.url = reverse("shootday:numbers")
+
+    def test_times_show_the_date(self):
+        text = page_text(self.client.get(self.url))
+        self.assertIn("2018-11-11 08:05:00", text)
+        self.assertIn("2018-11-11 08:05:20", text)
+
+    def test_it_pages_two_hundred_numbers(self):
+        counter = self.day.campaign.shot_counter
+        counter.last_number = NUMBERS_PER_PAGE + 50  # a lost run of rows: every gap listed
+        counter.save()
+        response = self.client.get(self.url)
+        self.assertEqual(len(response.context["log"].rows), NUMBERS_PER_PAGE)
+        self.assertIn("共 250 条 · 第 1 / 2 页", page_text(response))
+        last = self.client.get(self.url, {"page": "2"})
+        self.assertContains(last, 'id="number-250"')
+        self.assertNotContains(last, 'id="number-1"')
+        self.assertIn("……另有 149 个序号有问题，请按序号查找。", page_text(last))
+
+    def test_it_finds_by_number_student_id_or_name(self):
+        make_photographed(self.students[1], by=self.crew, when=T)
+        for query in ("1", self.student.student_id, "欧阳娜娜"):
+            with self.subTest(query=query):
+                rows = self.client.get(self.url, {"q": query}).context["log"].rows
+                self.assertEqual([r.shot.student for r in rows], [self.student])
+        self.assertIn(
+            "没有找到“无此人”的序号。", page_text(self.client.get(self.url, {"q": "无此人"}))
+        )
+
+    def test_hostile_parameters_never_fail(self):
+        for params in (
+            {"q": "²"},
+            {"q": "9" * 40},
+            {"q": ""},
+            {"q": "%"},
+            {"q": "_"},
+            {"page": "²"},
+            {"page": "9" * 30},
+            {"page": "-5"},
+        ):
+            with self.subTest(params=params):
+                self.assertEqual(self.client.get(self.url, params).status_code, 200)
+        response = self.client.get(self.url, {"q": "x" * 60})
+        self.assertIn("查询内容过长，请输入拍摄序号、学号或姓名。", messages_of(response))

@@ -1,5 +1,7 @@
 """Reading request parameters: every value a client sends is hostile until parsed."""
 
+from django.utils.http import url_has_allowed_host_and_scheme
+
 _MAX_ID_DIGITS = 18
 
 
@@ -13,3 +15,14 @@ def int_param(value) -> int | None:
     if not value or len(value) > _MAX_ID_DIGITS or not value.isascii() or not value.isdigit():
         return None
     return int(value)
+
+
+def local_url(request, value, default: str) -> str:
+    """Return ``value`` if it is a path on this site (a "next" sent back by a form),
+    else ``default``: a posted URL never sends staff to another site."""
+    value = (value or "").strip()
+    if value.startswith("/") and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return default

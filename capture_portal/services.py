@@ -1,5 +1,5 @@
-"""What the apps' services share: the error they raise for the user, and running one
-from a view so that a refusal becomes the user's message.
+"""What the apps' services share: the error they raise for the user, running one from
+a view so that a refusal becomes the user's message, and naming students in one.
 
 Each app names its own subclass (ScheduleError, ShootDayError, PaymentError,
 CardCheckError), as pretix's OrderError does, so a view catches only its own domain.
@@ -8,6 +8,7 @@ CardCheckError), as pretix's OrderError does, so a view catches only its own dom
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.utils.translation import gettext as _
 
 
 class ServiceError(Exception):
@@ -25,3 +26,15 @@ def run_service(request, call: Callable, *, success, level=messages.SUCCESS):
         return None
     messages.add_message(request, level, success(result) if callable(success) else success)
     return result
+
+
+def names_summary(names: list[str], limit: int = 10, unit: str | None = None) -> str:
+    """Return names joined by 、, cut after ``limit`` with how many there are in all
+    (of ``unit``: 人 by default, 个班级 for classes)."""
+    if len(names) <= limit:
+        return "、".join(names)
+    return _("%(names)s 等 %(n)d %(unit)s") % {
+        "names": "、".join(names[:limit]),
+        "n": len(names),
+        "unit": unit or _("人"),
+    }

@@ -21,8 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
 from sessions_app.models import SchoolClass, StudentCategory
 from sessions_app.shootday.rules import SHOOT_NOT_SHOT, SHOOT_PHOTOGRAPHED
 
@@ -365,10 +363,3 @@ def progress_percent(part: int, whole: int) -> int:
     if not whole:
         return 0
     return max(0, min(100, round(100 * part / whole)))
-
-
-def names_summary(names: list[str], limit: int = 10) -> str:
-    """Return names joined by 、, cut after ``limit`` with the number left out."""
-    if len(names) <= limit:
-        return "、".join(names)
-    return _("%s 等 %d 人") % ("、".join(names[:limit]), len(names))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capture_portal.roles import is_crew, is_staff_member, may_act_for_class
-from capture_portal.services import ServiceError
+from capture_portal.services import ServiceError, names_summary
 from payments_app.models import (
     Handover,
     HandoverAdjustment,
@@ -27,7 +27,7 @@ from payments_app.models import (
     PaymentReversal,
     PaymentStatus,
 )
-from payments_app.rules import money, names_summary, pays_at_makeup_centre
+from payments_app.rules import money, pays_at_makeup_centre
 from payments_app.selectors import class_ledger, handover_totals, money_of_class
 from sessions_app.models import Campaign, SchoolClass, Student
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cards_app.rules import normalise_text
-from sessions_app import rules
+from sessions_app.changes.rules import plan_problems_of
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, TimeSlot, Venue
 
 
@@ -214,7 +214,12 @@ class ScheduleForm(forms.Form):
             unknown += [n for n in names if n not in self.classes_by_name]
             plan[slot] = [self.classes_by_name[n] for n in names if n in self.classes_by_name]
         errors = [_("没有名为“%(name)s”的班级。") % {"name": name} for name in unknown]
-        errors += rules.plan_problems(campaign_id=self.campaign.pk, plan=plan)
+        classes = self.classes_by_name.values()
+        errors += plan_problems_of(
+            {slot.pk: [c.pk for c in placed] for slot, placed in plan.items()},
+            {c.pk: c.status for c in classes},
+            {c.pk: c.name for c in classes},
+        )
         if errors:
             raise forms.ValidationError(errors)
         cleaned["plan"] = plan

@@ -7,10 +7,8 @@ selectors load what they need and call them, so every page answers alike.
 
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from django.utils.translation import gettext as _
 
 from sessions_app.models import SchoolClass, StudentCategory
 
@@ -62,34 +60,6 @@ def student_place(*, category: str, school_class, category_rule) -> Place:
     if shot_as_individual(category=category, school_class=school_class) and category_rule:
         return Place(category_rule.slot, category_rule.label)
     return Place(None, school_class.name if school_class is not None else "")
-
-
-def plan_problems(*, campaign_id: int, plan: Mapping[object, Sequence[object]]) -> list[str]:
-    """Return every reason a plan of slots cannot be saved, in the plan's order.
-
-    ``plan`` maps slots to their classes in shooting order. A slot or class of another
-    campaign, a deferred class or a class placed twice is refused.
-    """
-    problems = []
-    placed: dict[int, object] = {}
-    for slot, classes in plan.items():
-        if slot.campaign_id != campaign_id:
-            problems.append(_("时段 %(slot)s 不属于本次采集。") % {"slot": slot})
-        for school_class in classes:
-            if school_class.campaign_id != campaign_id:
-                problems.append(_("班级 %(name)s 不属于本次采集。") % {"name": school_class})
-            elif school_class.status == SchoolClass.Status.DEFERRED:
-                problems.append(
-                    _("班级 %(name)s 已推迟至下一年，不能安排时段。") % {"name": school_class}
-                )
-            elif school_class.pk in placed:
-                problems.append(
-                    _("班级 %(name)s 被安排了两次（%(a)s 和 %(b)s）。")
-                    % {"name": school_class, "a": placed[school_class.pk], "b": slot}
-                )
-            else:
-                placed[school_class.pk] = slot
-    return problems
 
 
 def planned_starts(

@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from capture_portal.services import ServiceError
-from sessions_app import rules
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
 
 
@@ -105,96 +104,6 @@ def slot_delete(*, slot: TimeSlot) -> None:
         slot.delete()
 
 
-def schedule_save(*, campaign: Campaign, plan: dict[TimeSlot, Sequence[SchoolClass]]) -> None:
-    """Set the classes of the given slots, in order; classes left out lose their slot.
-
-    ``plan`` maps every slot of the campaign to its classes in shooting order; a plan
-    that breaks a rule (rules.plan_problems) is refused whole, with every reason.
-    """
-    problems = rules.plan_problems(campaign_id=campaign.pk, plan=plan)
-    if problems:
-        raise ScheduleError(" ".join(problems) + _("未保存。"))
-    placed = [c.pk for classes in plan.values() for c in classes]
-    with transaction.atomic():
-        locked = list(SchoolClass.objects.select_for_update().filter(campaign=campaign))
-        slot_ids = [slot.pk for slot in plan]
-        # Free every position first: (slot, position) is unique and not deferrable.
-        SchoolClass.objects.filter(pk__in=[c.pk for c in locked], slot_id__in=slot_ids).update(
-            slot=None, position=None
-        )
-        SchoolClass.objects.filter(pk__in=placed).update(slot=None, position=None)
-        for slot, classes in plan.items():
-            for position, school_class in enumerate(classes, start=1):
-                SchoolClass.objects.filter(pk=school_class.pk).update(slot=slot, position=position)
-
-
-def _slot_plan(campaign: Campaign) -> dict[TimeSlot, list[SchoolClass]]:
-    plan = {}
-    for slot in TimeSlot.objects.filter(campaign=campaign).order_by("date", "start", "venue_id"):
-        plan[slot] = []
-    for school_class in SchoolClass.objects.filter(campaign=campaign, slot__isnull=False).order_by(
-        "position"
-    ):
-        for slot in plan:
-            if slot.pk == school_class.slot_id:
-                plan[slot].append(school_class)
-    return plan
-
-
-def class_move(*, school_class: SchoolClass, slot: TimeSlot | None, position: int | None = None):
-    """Move a class to a slot (at the given 1-based position, else last), or off the schedule."""
-    campaign = school_class.campaign
-    with transaction.atomic():
-        plan = _slot_plan(campaign)
-        for classes in plan.values():
-            classes[:] = [c for c in classes if c.pk != school_class.pk]
-        if slot is not None:
-            target = next((s for s in plan if s.pk == slot.pk), None)
-            if target is None:
-                raise ScheduleError(_("时段 %(slot)s 不属于本次采集。") % {"slot": slot})
-            index = len(plan[target]) if position is None else max(0, position - 1)
-            plan[target].insert(index, school_class)
-        schedule_save(campaign=campaign, plan=plan)
-
-
-def class_shift(*, school_class: SchoolClass, offset: int) -> None:
-    """Move a class up (-1) or down (+1) within its slot, swapping with its neighbour."""
-    if school_class.slot_id is None:
-        raise ScheduleError(_("班级 %(name)s 尚未安排时段。") % {"name": school_class})
-    with transaction.atomic():
-        plan = _slot_plan(school_class.campaign)
-        for classes in plan.values():
-            ids = [c.pk for c in classes]
-            if school_class.pk in ids:
-                i = ids.index(school_class.pk)
-                j = i + offset
-                if not 0 <= j < len(classes):
-                    raise ScheduleError(
-                        _("班级 %(name)s 已在本时段的首位或末位。") % {"name": school_class}
-                    )
-                classes[i], classes[j] = classes[j], classes[i]
-        schedule_save(campaign=school_class.campaign, plan=plan)
-
-
-def class_swap(*, first: SchoolClass, second: SchoolClass) -> None:
-    """Exchange the slots and positions of two classes."""
-    if first.pk == second.pk:
-        raise ScheduleError(_("请选择两个不同的班级。"))
-    if first.campaign_id != second.campaign_id:
-        raise ScheduleError(_("两个班级不属于同一次采集。"))
-    with transaction.atomic():
-        plan = _slot_plan(first.campaign)
-        place = {}
-        for slot, classes in plan.items():
-            for i, c in enumerate(classes):
-                place[c.pk] = (slot, i)
-        if first.pk not in place or second.pk not in place:
-            raise ScheduleError(_("两个班级都须已安排时段才能互换。"))
-        (slot_a, i_a), (slot_b, i_b) = place[first.pk], place[second.pk]
-        plan[slot_a][i_a], plan[slot_b][i_b] = plan[slot_b][i_b], plan[slot_a][i_a]
-        schedule_save(campaign=first.campaign, plan=plan)
-
-
 def category_rule_set(
     *,
     rule: CategoryRule,
@@ -216,20 +125,6 @@ def category_rule_set(
         rule.school_type = school_type
         rule.save(update_fields=["slot", "position", "education_type", "school_type"])
     return rule
-
-
-def class_defer(*, school_class: SchoolClass, deferred: bool) -> None:
-    """Defer a class to the next campaign (it leaves the schedule), or bring it back."""
-    with transaction.atomic():
-        if deferred:
-            class_move(school_class=school_class, slot=None)
-            SchoolClass.objects.filter(pk=school_class.pk).update(
-                status=SchoolClass.Status.DEFERRED
-            )
-        else:
-            SchoolClass.objects.filter(pk=school_class.pk).update(
-                status=SchoolClass.Status.SCHEDULED
-            )
 
 
 def class_monitor_set(*, school_class: SchoolClass, student: Student | None) -> None:

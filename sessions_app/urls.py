@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from sessions_app import views
 
@@ -12,8 +12,6 @@ urlpatterns = [
     path("staff/campaigns/new/", views.campaign_edit, name="campaign_create"),
     path("staff/campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("staff/campaigns/<int:campaign_pk>/slots/new/", views.slot_edit, name="slot_create"),
-    path("staff/campaigns/<int:campaign_pk>/schedule/", views.schedule_edit, name="schedule_edit"),
-    path("staff/campaigns/<int:campaign_pk>/swap/", views.class_swap, name="class_swap"),
     path("staff/campaigns/<int:campaign_pk>/classes/new/", views.class_edit, name="class_create"),
     path("staff/slots/<int:pk>/edit/", views.slot_edit, name="slot_edit"),
     path("staff/slots/<int:pk>/delete/", views.slot_delete, name="slot_delete"),
@@ -22,15 +20,12 @@ urlpatterns = [
     path("staff/groups/<int:pk>/edit/", views.category_rule_edit, name="category_rule_edit"),
     path("staff/classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("staff/classes/<int:pk>/edit/", views.class_edit, name="class_edit"),
-    path("staff/classes/<int:pk>/up/", views.class_up, name="class_up"),
-    path("staff/classes/<int:pk>/down/", views.class_down, name="class_down"),
-    path("staff/classes/<int:pk>/move/", views.class_move, name="class_move"),
-    path("staff/classes/<int:pk>/defer/", views.class_defer, name="class_defer"),
     path("staff/classes/<int:pk>/monitor/", views.class_monitor, name="class_monitor"),
     path("staff/classes/<int:pk>/passwords/", views.class_passwords, name="class_passwords"),
 ]
 
 urlpatterns += [
+    path("", include("sessions_app.changes.urls")),
     path("staff/campaigns/<int:campaign_pk>/exports/", views.exports_page, name="exports"),
     path(
         "staff/campaigns/<int:campaign_pk>/exports/<str:kind>/",

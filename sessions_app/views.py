@@ -21,6 +21,9 @@ from capture_portal.roles import (
 from capture_portal.services import run_service
 from sessions_app import exports, selectors, services
 from sessions_app.campaigns import campaign_for_request
+from sessions_app.changes import selectors as change_selectors
+from sessions_app.changes import services as change_services
+from sessions_app.changes.views import board_url
 from sessions_app.forms import (
     CampaignForm,
     CategoryRuleForm,
@@ -28,7 +31,6 @@ from sessions_app.forms import (
     ClassSwapForm,
     ExportForm,
     LookupForm,
-    ScheduleForm,
     SchoolClassForm,
     SlotForm,
     VenueForm,
@@ -77,6 +79,7 @@ def student_home(request):
             "place": place,
             "queue": slot_queue(slot=place.slot) if place.slot else None,
             "shoot_panel": student_shoot_panel(student=student),
+            "schedule_notice": change_selectors.schedule_notice(student=student),
         },
     )
 
@@ -94,15 +97,12 @@ def monitor_home(request):
             "place": selectors.slot_for_student(student=student),
             "class_queue": class_queue_status(school_class=school_class),
             "shoot_panel": student_shoot_panel(student=student),
+            "schedule_notice": change_selectors.schedule_notice(student=student),
         },
     )
 
 
 # Staff pages -------------------------------------------------------------------------
-
-
-def _board_url(campaign: Campaign) -> str:
-    return "%s?campaign=%d" % (reverse("sessions:staff_board"), campaign.pk)
 
 
 @staff_required
@@ -118,7 +118,7 @@ def staff_board(request):
             "schedule": selectors.schedule_for_campaign(campaign=campaign),
             "venues": selectors.venues(),
             "swap_form": ClassSwapForm(campaign=campaign),
-            "move_form": ClassMoveForm(campaign=campaign),
+            "latest_change": change_selectors.latest_change(campaign=campaign),
         },
     )
 
@@ -149,7 +149,7 @@ def campaign_edit(request, pk=None):
         title=_("编辑采集活动") if campaign else _("新建采集活动"),
         save=lambda data: services.campaign_save(campaign=campaign, **data),
         saved_message=lambda saved: _("已保存采集活动“%(title)s”。") % {"title": saved.title},
-        next_url=lambda saved: _board_url(saved),
+        next_url=lambda saved: board_url(saved),
     )
 
 
@@ -176,9 +176,14 @@ def slot_edit(request, campaign_pk=None, pk=None):
         request,
         form=SlotForm(request.POST or None, instance=slot),
         title=_("编辑时段") if slot else _("新建时段"),
-        save=lambda data: services.slot_save(campaign=campaign, slot=slot, **data),
+        # Editing a slot moves its classes in time: the change goes into the history.
+        save=lambda data: (
+            change_services.slot_edit(campaign=campaign, slot=slot, by=request.user, **data)
+            if slot
+            else services.slot_save(campaign=campaign, **data)
+        ),
         saved_message=lambda saved: _("已保存时段 %(slot)s。") % {"slot": saved},
-        next_url=lambda saved: _board_url(campaign),
+        next_url=lambda saved: board_url(campaign),
         extra={"campaign": campaign},
     )
 
@@ -192,85 +197,7 @@ def slot_delete(request, pk):
         lambda: services.slot_delete(slot=slot),
         success=_("已删除时段 %(slot)s。") % {"slot": slot},
     )
-    return redirect(_board_url(slot.campaign))
-
-
-@staff_required
-def schedule_edit(request, campaign_pk):
-    campaign = get_object_or_404(Campaign, pk=campaign_pk)
-    schedule = selectors.schedule_for_campaign(campaign=campaign)
-    slots = [row.slot for row in schedule.rows]
-    form = ScheduleForm(request.POST or None, campaign=campaign, slots=slots)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.schedule_save(campaign=campaign, plan=form.cleaned_data["plan"])
-        except services.ScheduleError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已保存拍摄顺序。"))
-            return redirect(_board_url(campaign))
-    return render(
-        request,
-        "sessions_app/schedule_edit.html",
-        {"form": form, "campaign": campaign, "schedule": schedule},
-    )
-
-
-def _class_action(request, pk, action):
-    school_class = get_object_or_404(SchoolClass.objects.select_related("campaign"), pk=pk)
-    run_service(
-        request,
-        lambda: action(school_class),
-        success=_("已调整班级 %(name)s。") % {"name": school_class.name},
-    )
-    return redirect(_board_url(school_class.campaign))
-
-
-@staff_required
-@require_POST
-def class_up(request, pk):
-    return _class_action(request, pk, lambda c: services.class_shift(school_class=c, offset=-1))
-
-
-@staff_required
-@require_POST
-def class_down(request, pk):
-    return _class_action(request, pk, lambda c: services.class_shift(school_class=c, offset=1))
-
-
-@staff_required
-@require_POST
-def class_move(request, pk):
-    school_class = get_object_or_404(SchoolClass.objects.select_related("campaign"), pk=pk)
-    form = ClassMoveForm(request.POST, campaign=school_class.campaign)
-    if not form.is_valid():
-        messages.error(request, _("移动失败：请选择本次采集的时段，位置为正整数。"))
-        return redirect(_board_url(school_class.campaign))
-    return _class_action(
-        request,
-        pk,
-        lambda c: services.class_move(
-            school_class=c, slot=form.cleaned_data["slot"], position=form.cleaned_data["position"]
-        ),
-    )
-
-
-@staff_required
-@require_POST
-def class_swap(request, campaign_pk):
-    campaign = get_object_or_404(Campaign, pk=campaign_pk)
-    form = ClassSwapForm(request.POST, campaign=campaign)
-    if not form.is_valid():
-        for error in form.non_field_errors() or [_("互换失败：请选择两个已安排时段的班级。")]:
-            messages.error(request, error)
-        return redirect(_board_url(campaign))
-    first, second = form.cleaned_data["first"], form.cleaned_data["second"]
-    run_service(
-        request,
-        lambda: services.class_swap(first=first, second=second),
-        success=_("已互换 %(a)s 与 %(b)s。") % {"a": first, "b": second},
-    )
-    return redirect(_board_url(campaign))
+    return redirect(board_url(slot.campaign))
 
 
 @staff_required
@@ -282,7 +209,15 @@ def class_detail(request, pk):
     return render(
         request,
         "sessions_app/class_detail.html",
-        {"school_class": school_class, "students": students},
+        {
+            "school_class": school_class,
+            "students": students,
+            "move_form": ClassMoveForm(
+                campaign=school_class.campaign,
+                initial={"slot": school_class.slot_id, "position": school_class.position},
+            ),
+            "history": change_selectors.class_history(school_class=school_class),
+        },
     )
 
 
@@ -315,23 +250,8 @@ def category_rule_edit(request, pk):
         title=_("个人参加：%(label)s") % {"label": rule.label},
         save=lambda data: services.category_rule_set(rule=rule, **data),
         saved_message=lambda saved: _("已保存“%(label)s”的安排。") % {"label": saved.label},
-        next_url=lambda saved: _board_url(saved.campaign),
+        next_url=lambda saved: board_url(saved.campaign),
     )
-
-
-@staff_required
-@require_POST
-def class_defer(request, pk):
-    school_class = get_object_or_404(SchoolClass, pk=pk)
-    deferred = request.POST.get("deferred") == "1"
-    services.class_defer(school_class=school_class, deferred=deferred)
-    if deferred:
-        messages.success(request, _("班级 %(name)s 已推迟至下一年。") % {"name": school_class.name})
-    else:
-        messages.success(
-            request, _("班级 %(name)s 已恢复，请为其安排时段。") % {"name": school_class.name}
-        )
-    return redirect("sessions:class_detail", pk=school_class.pk)
 
 
 @staff_required

@@ -239,7 +239,11 @@ class BrowserTestCase(StaticLiveServerTestCase):
     def submit(self, css='[type="submit"]'):
         """Click a submit button and wait until the next page has replaced this one."""
         page = self.find("html")
-        self.find(css).click()
+        button = self.find(css)
+        self.driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
+        )
+        button.click()
         WebDriverWait(self.driver, self.wait_timeout).until(_replaced(page))
 
     def login(self, username, password):

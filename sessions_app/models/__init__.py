@@ -1,5 +1,6 @@
-"""The models of sessions_app: the schedule, and the shoot day built on it."""
+"""The models of sessions_app: the schedule, its history, and the shoot day built on it."""
 
+from sessions_app.models.changes import ScheduleChange, ScheduleChangeLine
 from sessions_app.models.schedule import (
     Campaign,
     CategoryRule,
@@ -31,6 +32,8 @@ __all__ = [
     "College",
     "EducationType",
     "Gender",
+    "ScheduleChange",
+    "ScheduleChangeLine",
     "SchoolClass",
     "SchoolType",
     "Shot",

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.test import SimpleTestCase
 
+from capture_portal.services import names_summary
 from payments_app.rules import (
     PROBLEM_DISCREPANCY,
     PROBLEM_NOT_HANDED,
@@ -24,7 +25,6 @@ from payments_app.rules import (
     Totals,
     class_money,
     handed_over,
-    names_summary,
     pays_at_makeup_centre,
     progress_percent,
 )

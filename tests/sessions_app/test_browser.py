@@ -64,8 +64,26 @@ class StaffBoardTests(BrowserTestCase):
         self.assertIn("2020届毕业生图像采集", self.find("h1").text)
         self.screenshot("staff-board", full_page=True)
         self.find('button[aria-label="上移 造价1171"]').click()
-        self.wait_for(".alert-success")
+        self.wait_for("#changed-classes")
+        changed = self.find("#changed-classes").text
+        self.assertIn("造价1171", changed)
+        self.assertIn("第 2 个班", changed)
+        self.screenshot("staff-schedule-confirm", full_page=True)
+        self.assertEqual(
+            SchoolClass.objects.get(campaign=campaign, name="造价1171").position,
+            2,
+            "nothing is saved before the confirmation",
+        )
+        self.submit("#confirm-change")
         first = SchoolClass.objects.get(campaign=campaign, name="造价1171")
         self.assertEqual(first.position, 1)
         rows = self.find_all("#slot-%d tbody tr td:nth-child(2)" % first.slot_id)
         self.assertEqual([r.text for r in rows[:2]], ["造价1171", "微电网1171"])
+
+        self.assertIn("调整顺序", self.find("#latest-change").text)
+
+        # Undo from the board: the confirmation shows the way back, then saves it.
+        self.submit("#latest-change button")
+        self.assertIn("确认调整：撤销调整", self.find("h1").text)
+        self.submit("#confirm-change")
+        self.assertEqual(SchoolClass.objects.get(pk=first.pk).position, 2)

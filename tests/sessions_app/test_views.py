@@ -34,6 +34,7 @@ class PermissionMatrixTests(Personas):
             reverse("sessions:slot_create", args=[self.campaign.pk]),
             reverse("sessions:slot_edit", args=[self.slot.pk]),
             reverse("sessions:schedule_edit", args=[self.campaign.pk]),
+            reverse("sessions:schedule_history", args=[self.campaign.pk]),
             reverse("sessions:class_create", args=[self.campaign.pk]),
             reverse("sessions:class_detail", args=[self.school_class.pk]),
             reverse("sessions:class_edit", args=[self.school_class.pk]),
@@ -50,6 +51,7 @@ class PermissionMatrixTests(Personas):
             reverse("sessions:class_monitor", args=[pk]),
             reverse("sessions:class_passwords", args=[pk]),
             reverse("sessions:class_swap", args=[self.campaign.pk]),
+            reverse("sessions:schedule_apply", args=[self.campaign.pk]),
         ]
 
     def test_anonymous_users_are_sent_to_login_from_every_protected_page(self):
@@ -197,19 +199,6 @@ class StudentPageTests(Personas):
 class StaffScheduleFormTests(Personas):
     def setUp(self):
         self.client.force_login(self.staff)
-
-    def test_the_bulk_editor_reorders_classes(self):
-        extra = make_class(self.campaign, self.slot, name="会计1172")
-        response = self.client.post(
-            reverse("sessions:schedule_edit", args=[self.campaign.pk]),
-            {
-                "slot_%d" % self.slot.pk: "会计1172、会计1171",
-                "slot_%d" % self.other_slot.pk: "造价1171",
-            },
-        )
-        self.assertEqual(response.status_code, 302)
-        extra.refresh_from_db()
-        self.assertEqual(extra.position, 1)
 
     def test_a_class_named_twice_is_a_form_error_and_nothing_is_saved(self):
         response = self.client.post(
@@ -417,15 +406,6 @@ class StaffClassAndVenueFormTests(Personas):
             follow=True,
         )
         self.assertContains(response, "没有这名学生")
-
-    def test_deferring_and_restoring_a_class(self):
-        url = reverse("sessions:class_defer", args=[self.other_class.pk])
-        self.client.post(url, {"deferred": "1"})
-        self.other_class.refresh_from_db()
-        self.assertEqual((self.other_class.status, self.other_class.slot_id), ("deferred", None))
-        self.client.post(url, {"deferred": "0"})
-        self.other_class.refresh_from_db()
-        self.assertEqual(self.other_class.status, "scheduled")
 
 
 class CategoryRuleEditTests(Personas):

@@ -1,0 +1,1 @@
+"""Safe changes of the schedule: preview, confirm, history and undo."""

@@ -1,5 +1,7 @@
-"""The models of sessions_app: the schedule, and the shoot day built on it."""
+"""The models of sessions_app: the schedule, the roster's corrections and the shoot day
+built on it."""
 
+from sessions_app.models.roster import RosterCorrection
 from sessions_app.models.schedule import (
     Campaign,
     CategoryRule,
@@ -31,6 +33,7 @@ __all__ = [
     "College",
     "EducationType",
     "Gender",
+    "RosterCorrection",
     "SchoolClass",
     "SchoolType",
     "Shot",

@@ -26,3 +26,9 @@ def local_url(request, value, default: str) -> str:
     ):
         return value
     return default
+
+
+def next_param(request) -> str | None:
+    """Return the ``?next=`` address to go back to if it is a page of this site, else
+    None: a link from elsewhere must not turn a form into a redirect to another site."""
+    return local_url(request, request.GET.get("next"), None)

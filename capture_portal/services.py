@@ -1,7 +1,7 @@
 """What the apps' services share: the error they raise for the user, running one from
 a view so that a refusal becomes the user's message, and naming students in one.
 
-Each app names its own subclass (ScheduleError, ShootDayError, PaymentError,
+Each app names its own subclass (ScheduleError, RosterError, ShootDayError, PaymentError,
 CardCheckError), as pretix's OrderError does, so a view catches only its own domain.
 """
 

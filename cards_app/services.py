@@ -1,4 +1,5 @@
-"""Writes of card checks: a student saves a check; staff resolve a discrepancy."""
+"""Writes of card checks: a student saves a check; staff resolve a discrepancy, or it
+closes itself when the card or the roster is corrected to agree."""
 
 from django.conf import settings
 from django.db import transaction
@@ -146,6 +147,38 @@ def card_discrepancy_settle_at_desk(*, student: Student, by, now=None) -> CardCh
     check.resolved_by = by
     check.resolution_note = _fit(
         "resolution_note", _("拍摄现场已把采集卡上的%s改为与名册一致。") % labels
+    )
+    check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    return check
+
+
+def card_discrepancy_settle_by_roster(*, student: Student, by, now=None) -> CardCheck | None:
+    """Close the student's open discrepancy once the roster, corrected by staff, agrees
+    with what the student entered on every field.
+
+    Called by the roster correction inside its transaction, with the student as saved.
+    Returns the closed check, or None when nothing was closed: no open case, or the
+    entry still differs from the roster somewhere.
+    """
+    check = (
+        CardCheck.objects.select_for_update()
+        .filter(student=student, is_current=True, resolved_at__isnull=True)
+        .exclude(mismatch_fields=[])
+        .first()
+    )
+    if check is None:
+        return None
+    entered = {
+        rules.STUDENT_ID: check.card_student_id,
+        rules.NAME: check.name,
+        rules.ID_NUMBER: check.id_number,
+    }
+    if roster_mismatches(student=student, card=entered):
+        return None
+    check.resolved_at = now or timezone.now()
+    check.resolved_by = by
+    check.resolution_note = _fit(
+        "resolution_note", _("名册已更正：%s") % rules.field_labels(check.mismatch_fields)
     )
     check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     return check

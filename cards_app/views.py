@@ -239,16 +239,20 @@ def staff_bulk_export(request, kind: str):
 @staff_required
 def staff_discrepancies(request):
     campaign = _staff_campaign(request)
+    page = Paginator(selectors.card_discrepancies_open(campaign=campaign), BULK_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "cards_app/staff_discrepancies.html",
         {
             "campaign": campaign,
-            "open": Paginator(
-                selectors.card_discrepancies_open(campaign=campaign), BULK_PAGE_SIZE
-            ).get_page(request.GET.get("page")),
+            "open": page,
             "resolved": selectors.card_discrepancies_resolved(campaign=campaign),
             "form": ResolveForm(),
+            # Where the roster correction page comes back to: this campaign, this page.
+            "here": "%s?campaign=%d&page=%d"
+            % (reverse("cards:staff_discrepancies"), campaign.pk, page.number),
         },
     )
 

@@ -7,6 +7,7 @@ from sessions_app.models import (
     ChsiCheck,
     ClassClose,
     College,
+    RosterCorrection,
     SchoolClass,
     Shot,
     ShotAbsence,
@@ -59,7 +60,8 @@ class StudentAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):
-    """Shoot-day records are logs: read them here, change them through the desk."""
+    """Shoot-day records and roster corrections are logs: read them here, change them
+    through the desk or the correction page."""
 
     def has_add_permission(self, request):
         return False
@@ -69,6 +71,13 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RosterCorrection)
+class RosterCorrectionAdmin(ReadOnlyLogAdmin):
+    list_display = ["student", "field", "old_value", "new_value", "corrected_by", "corrected_at"]
+    list_filter = ["campaign", "field"]
+    search_fields = ["student__student_id", "student__name"]
 
 
 @admin.register(Shot)

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cards_app.rules import normalise_text
 from sessions_app.changes.rules import plan_problems_of
-from sessions_app.models import Campaign, CategoryRule, SchoolClass, TimeSlot, Venue
+from sessions_app.models import (
+    Campaign,
+    CategoryRule,
+    Gender,
+    RosterCorrection,
+    SchoolClass,
+    TimeSlot,
+    Venue,
+)
 
 
 def _helper(submit_label) -> FormHelper:
@@ -252,3 +260,39 @@ class CategoryRuleForm(forms.ModelForm):
         self.fields["slot"].label_from_instance = lambda s: "%s %s" % (s, s.venue)
         self.fields["slot"].empty_label = _("（暂不安排）")
         self.helper = _helper(_("保存"))
+
+
+class StudentCorrectForm(forms.Form):
+    """A student's roster entry as it should be, and why; the card rules are the
+    service's (roster.services.student_correct)."""
+
+    student_id = forms.CharField(label=_("学号"), max_length=30)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=40)
+    gender = forms.ChoiceField(
+        label=_("性别"), choices=[("", _("（未填）")), *Gender.choices], required=False
+    )
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=RosterCorrection._meta.get_field("reason").max_length,
+        help_text=_("必填，会记入更正记录，例如：已核对身份证原件，名册录入有误。"),
+        error_messages={"required": _("请写明更正原因。")},
+    )
+
+    def __init__(self, *args, student, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "student_id": student.student_id,
+                "name": student.name,
+                "id_number": student.id_number,
+                "gender": student.gender,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for name in ("student_id", "id_number"):
+            self.fields[name].widget.attrs.update(
+                {"autocomplete": "off", "spellcheck": "false", "class": "font-monospace"}
+            )
+        self.fields["student_id"].widget.attrs["inputmode"] = "numeric"
+        self.helper = _helper(_("更正"))

@@ -16,6 +16,7 @@ from sessions_app import rules
 from sessions_app.models import (
     Campaign,
     CategoryRule,
+    RosterCorrection,
     SchoolClass,
     Student,
     StudentCategory,
@@ -253,6 +254,15 @@ def class_roster(*, school_class: SchoolClass) -> QuerySet[Student]:
         Student.objects.filter(school_class=school_class)
         .select_related("user")
         .order_by("student_id")
+    )
+
+
+def roster_corrections(*, student: Student) -> QuerySet[RosterCorrection]:
+    """Return the corrections of a student's roster entry, newest first, with who made them."""
+    return (
+        RosterCorrection.objects.filter(student=student)
+        .select_related("corrected_by")
+        .order_by("-corrected_at", "-id")
     )
 
 

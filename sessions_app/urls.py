@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/classes/<int:pk>/edit/", views.class_edit, name="class_edit"),
     path("staff/classes/<int:pk>/monitor/", views.class_monitor, name="class_monitor"),
     path("staff/classes/<int:pk>/passwords/", views.class_passwords, name="class_passwords"),
+    path("staff/students/<int:pk>/correct/", views.student_correct, name="student_correct"),
 ]
 
 urlpatterns += [

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from capture_portal.exports import export_response
-from capture_portal.http import int_param
+from capture_portal.http import int_param, next_param
 from capture_portal.roles import (
     monitor_required,
     monitored_class_of,
@@ -33,9 +33,11 @@ from sessions_app.forms import (
     LookupForm,
     SchoolClassForm,
     SlotForm,
+    StudentCorrectForm,
     VenueForm,
 )
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
+from sessions_app.roster import services as roster_services
 from sessions_app.shootday.selectors import class_queue_status, slot_queue, student_shoot_panel
 
 
@@ -293,6 +295,51 @@ def class_passwords(request, pk):
     # The slips carry passwords in clear: never keep them in a cache.
     response["Cache-Control"] = "no-store"
     return response
+
+
+@staff_required
+def student_correct(request, pk):
+    """Correct one student's roster entry (学号, 姓名, 身份证号, 性别) with a reason."""
+    student = get_object_or_404(
+        Student.objects.select_related("campaign", "school_class", "user"), pk=pk
+    )
+    if student.school_class_id is not None:
+        back = reverse("sessions:class_detail", args=[student.school_class_id])
+    else:
+        back = board_url(student.campaign)
+    back = next_param(request) or back
+    form = StudentCorrectForm(request.POST or None, student=student)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            result = roster_services.student_correct(
+                student=student, by=request.user, reason=values.pop("reason"), **values
+            )
+        except roster_services.RosterError as error:
+            form.add_error(None, str(error))
+        else:
+            message = _("已更正 %(student)s 的%(fields)s。") % {
+                "student": result.student,
+                "fields": result.field_labels,
+            }
+            if result.login_renamed:
+                message += _("登录账号已随学号改为 %(sid)s，密码不变。") % {
+                    "sid": result.student.student_id
+                }
+            if result.settled_check is not None:
+                message += _("该生填写与名册的不一致已一并标为已处理。")
+            messages.success(request, message)
+            return redirect(back)
+    return render(
+        request,
+        "sessions_app/student_correct.html",
+        {
+            "student": student,
+            "form": form,
+            "corrections": selectors.roster_corrections(student=student),
+            "back": back,
+        },
+    )
 
 
 # Printed lists -------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""The models of sessions_app: the schedule, its history, and the shoot day built on it."""
+"""The models of sessions_app: the schedule and its history, the roster's corrections,
+and the shoot day built on it."""
 
 from sessions_app.models.changes import ScheduleChange, ScheduleChangeLine
+from sessions_app.models.roster import RosterCorrection
 from sessions_app.models.schedule import (
     Campaign,
     CategoryRule,
@@ -32,6 +34,7 @@ __all__ = [
     "College",
     "EducationType",
     "Gender",
+    "RosterCorrection",
     "ScheduleChange",
     "ScheduleChangeLine",
     "SchoolClass",

@@ -3,6 +3,7 @@
 import base64
 import io
 import re
+from urllib.parse import quote
 
 from django.test import TestCase
 from django.urls import reverse
@@ -232,6 +233,21 @@ class StaffPagesTests(TestCase):
         self.assertContains(response, "没有待处理的不一致")
         check.refresh_from_db()
         self.assertEqual(check.resolved_by, self.staff)
+
+    def test_each_open_discrepancy_links_to_the_roster_correction_and_back(self):
+        student = make_student(self.school_class, name="张三")
+        make_card_check(student, name="張三")
+        self.client.force_login(self.staff)
+        response = self.client.get(
+            "%s?campaign=%d" % (reverse("cards:staff_discrepancies"), self.campaign.pk)
+        )
+        back = "%s?campaign=%d&page=1" % (reverse("cards:staff_discrepancies"), self.campaign.pk)
+        link = "%s?next=%s" % (
+            reverse("sessions:student_correct", args=[student.pk]),
+            quote(back, safe="/"),
+        )
+        self.assertContains(response, 'href="%s">更正名册</a>' % link.replace("&", "&amp;"))
+        self.assertContains(response, "点“更正名册”更正")
 
     def test_a_student_cannot_resolve(self):
         student = make_student(self.school_class)

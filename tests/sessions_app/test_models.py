@@ -3,10 +3,19 @@
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.test import TestCase
+from django.utils import timezone
 
-from sessions_app.models import SchoolClass, Student, TimeSlot
-from tests.factories import make_campaign, make_class, make_slot, make_student, make_venue
+from sessions_app.models import RosterCorrection, SchoolClass, Student, TimeSlot
+from tests.factories import (
+    make_campaign,
+    make_class,
+    make_slot,
+    make_staff,
+    make_student,
+    make_venue,
+)
 
 
 class ConstraintTests(TestCase):
@@ -78,6 +87,28 @@ class ConstraintTests(TestCase):
             )
 
         self.assertRefused(no_class)
+
+    def test_a_roster_correction_has_a_reason_and_changes_the_value(self):
+        student = make_student(make_class(self.campaign))
+        staff = make_staff()
+
+        def correction(**fields):
+            values = {"old_value": "张三", "new_value": "张珊", "reason": "已核对身份证", **fields}
+            return RosterCorrection.objects.create(
+                campaign=self.campaign,
+                student=student,
+                field=RosterCorrection.Field.NAME,
+                corrected_by=staff,
+                corrected_at=timezone.now(),
+                **values,
+            )
+
+        self.assertRefused(lambda: correction(reason=""))
+        self.assertRefused(lambda: correction(new_value="张三"))
+        self.assertEqual(correction().new_value, "张珊")
+        # The log keeps the student: a corrected student cannot be deleted from under it.
+        with self.assertRaises(ProtectedError):
+            student.delete()
 
 
 class MaskTests(TestCase):

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from urllib.parse import quote
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -10,10 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app.models import TimeSlot
+from cards_app.models import CardCheck
+from sessions_app.models import RosterCorrection, Student, TimeSlot
+from tests.cards_app.factories import make_card_check
 from tests.factories import (
     make_campaign,
     make_class,
+    make_id_number,
     make_monitor,
     make_slot,
     make_staff,
@@ -38,6 +42,7 @@ class PermissionMatrixTests(Personas):
             reverse("sessions:class_create", args=[self.campaign.pk]),
             reverse("sessions:class_detail", args=[self.school_class.pk]),
             reverse("sessions:class_edit", args=[self.school_class.pk]),
+            reverse("sessions:student_correct", args=[self.student.pk]),
         ]
 
     def staff_post_urls(self):
@@ -455,3 +460,166 @@ class CategoryRuleEditTests(Personas):
         for user in (self.student_user, self.monitor_user, self.crew):
             self.client.force_login(user)
             self.assertEqual(self.client.get(self.url).status_code, 403)
+
+
+class StudentCorrectPageTests(Personas):
+    """The student of the personas is 王堃, 1703010101, with a login named by that 学号."""
+
+    def setUp(self):
+        self.url = reverse("sessions:student_correct", args=[self.student.pk])
+        self.class_url = reverse("sessions:class_detail", args=[self.school_class.pk])
+
+    def form_data(self, **changes) -> dict:
+        return {
+            "student_id": self.student.student_id,
+            "name": self.student.name,
+            "id_number": self.student.id_number,
+            "gender": self.student.gender,
+            "reason": "已核对身份证原件",
+            **changes,
+        }
+
+    def entry(self) -> dict:
+        return Student.objects.filter(pk=self.student.pk).values().get()
+
+    def test_everyone_but_staff_is_refused_and_nothing_changes(self):
+        before = self.entry()
+        data = self.form_data(name="王昆")
+        for name, user in self.personas().items():
+            if name == "staff":
+                continue
+            with self.subTest(persona=name):
+                self.login_as(user)
+                get, post = self.client.get(self.url), self.client.post(self.url, data)
+                if user is None:
+                    login = "%s?next=%s" % (reverse("login"), self.url)
+                    self.assertRedirects(get, login, fetch_redirect_response=False)
+                    self.assertRedirects(post, login, fetch_redirect_response=False)
+                else:
+                    self.assertEqual((get.status_code, post.status_code), (403, 403))
+                    self.assertNotContains(get, self.student.id_number, status_code=403)
+        self.assertEqual(self.entry(), before)
+        self.assertIs(RosterCorrection.objects.exists(), False)
+
+    def test_staff_see_the_entry_with_the_full_id_number_in_a_prefilled_form(self):
+        self.client.force_login(self.staff)
+        response = self.client.get(self.url)
+        html = response.content.decode()
+        entry = re.search(r'<table[^>]*id="roster-entry".*?</table>', html, re.S).group(0)
+        for value in ("1703010101", "王堃", "43010320010512102X", "男", "普通专科", "会计1171"):
+            self.assertIn(value, html)
+        self.assertIn("43010320010512102X", entry)
+        self.assertIn("1703010101", entry)  # the login's name
+        self.assertContains(response, 'name="id_number" value="43010320010512102X"')
+        self.assertContains(response, 'name="student_id" value="1703010101"')
+        self.assertContains(response, 'name="name" value="王堃"')
+        self.assertRegex(html, r'<option value="M"[^>]*selected')
+        self.assertRegex(html, r'<input[^>]*name="reason"[^>]*required')
+        self.assertContains(response, "尚无更正记录")
+
+    def test_a_correction_is_saved_logged_and_staff_go_back_to_the_class_page(self):
+        self.client.force_login(self.staff)
+        response = self.client.post(self.url, self.form_data(name="王昆"), follow=True)
+        self.assertRedirects(response, self.class_url)
+        self.assertContains(response, "已更正 1703010101 王昆 的姓名。")
+        self.assertContains(response, "<td>王昆</td>", html=True)
+        self.assertEqual(self.entry()["name"], "王昆")
+        correction = RosterCorrection.objects.get()
+        self.assertEqual(
+            (correction.field, correction.old_value, correction.new_value, correction.reason),
+            ("name", "王堃", "王昆", "已核对身份证原件"),
+        )
+        self.assertEqual(correction.corrected_by, self.staff)
+        # The page now lists it: who, which field, old → new, why.
+        html = self.client.get(self.url).content.decode()
+        history = re.search(r'<table[^>]*id="roster-corrections".*?</table>', html, re.S).group(0)
+        for value in (self.staff.username, "姓名", "王堃 → 王昆", "已核对身份证原件"):
+            self.assertIn(value, history)
+
+    def test_a_new_student_id_renames_the_login_and_the_message_says_so(self):
+        self.client.force_login(self.staff)
+        response = self.client.post(self.url, self.form_data(student_id="1703010199"), follow=True)
+        self.assertContains(response, "登录账号已随学号改为 1703010199，密码不变")
+        self.student_user.refresh_from_db()
+        self.assertEqual(self.student_user.username, "1703010199")
+
+    def test_a_refused_correction_shows_why_and_keeps_what_was_typed(self):
+        self.client.force_login(self.staff)
+        before = self.entry()
+        wrong = "430103200105121021"
+        response = self.client.post(self.url, self.form_data(id_number=wrong))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "身份证号校验位不对")
+        self.assertContains(response, 'name="id_number" value="%s"' % wrong)
+        self.assertEqual(self.entry(), before)
+        self.assertIs(RosterCorrection.objects.exists(), False)
+
+    def test_a_correction_without_a_reason_or_with_nothing_changed_is_refused(self):
+        self.client.force_login(self.staff)
+        before = self.entry()
+        response = self.client.post(self.url, self.form_data(name="王昆", reason="  "))
+        self.assertContains(response, "请写明更正原因")
+        response = self.client.post(self.url, self.form_data())
+        self.assertContains(response, "没有改动")
+        self.assertEqual(self.entry(), before)
+        self.assertIs(RosterCorrection.objects.exists(), False)
+
+    def test_from_the_discrepancies_page_staff_come_back_to_it_with_the_case_closed(self):
+        typed = make_id_number("43010320010512103")  # odd 17th digit, as the roster's 男
+        check = make_card_check(self.student, id_number=typed)
+        back = "%s?campaign=%d&page=1" % (reverse("cards:staff_discrepancies"), self.campaign.pk)
+        self.client.force_login(self.staff)
+        response = self.client.post(
+            "%s?next=%s" % (self.url, quote(back)),
+            self.form_data(id_number=typed, reason="身份证原件为学生所填号码"),
+            follow=True,
+        )
+        self.assertRedirects(response, back)
+        self.assertContains(response, "不一致已一并标为已处理")
+        self.assertNotContains(response, 'data-check="%d"' % check.pk)
+        self.assertContains(response, "名册已更正：身份证号")
+        self.assertIsNotNone(CardCheck.objects.get(pk=check.pk).resolved_at)
+
+    def test_a_next_to_another_site_is_ignored(self):
+        self.client.force_login(self.staff)
+        for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+            with self.subTest(next=target):
+                name = "王昆" if self.entry()["name"] != "王昆" else "王堃"
+                response = self.client.post(
+                    "%s?next=%s" % (self.url, quote(target)), self.form_data(name=name)
+                )
+                self.assertRedirects(response, self.class_url, fetch_redirect_response=False)
+
+    def test_an_individual_without_a_class_goes_back_to_the_staff_board(self):
+        alumnus = make_student(campaign=self.campaign, name="赵往届", student_id="1530101001")
+        self.client.force_login(self.staff)
+        url = reverse("sessions:student_correct", args=[alumnus.pk])
+        response = self.client.post(
+            url,
+            {
+                "student_id": alumnus.student_id,
+                "name": "赵往杰",
+                "id_number": alumnus.id_number,
+                "gender": alumnus.gender,
+                "reason": "学生证与身份证一致",
+            },
+        )
+        self.assertRedirects(
+            response,
+            "%s?campaign=%d" % (reverse("sessions:staff_board"), self.campaign.pk),
+            fetch_redirect_response=False,
+        )
+        self.assertEqual(Student.objects.get(pk=alumnus.pk).name, "赵往杰")
+
+    def test_an_unknown_student_is_a_404(self):
+        self.client.force_login(self.staff)
+        url = reverse("sessions:student_correct", args=[999999])
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_the_class_page_links_each_student_to_their_correction(self):
+        self.client.force_login(self.staff)
+        response = self.client.get(self.class_url)
+        for student in (self.student, self.monitor):
+            url = reverse("sessions:student_correct", args=[student.pk])
+            self.assertContains(response, 'href="%s"' % url)
+        self.assertContains(response, ">更正</a>")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0004_chsi_followup"),
+        ("sessions_app", "0005_roster_corrections"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -146,6 +146,26 @@ class DeskTests(ShootPageTestCase):
         response = self.client.get(reverse("shootday:desk"), {"q": "不存在"})
         self.assertContains(response, "没有找到“不存在”")
 
+    def test_an_unknown_reading_is_flagged_until_a_pinyin_is_known(self):
+        self.student.name = "王𠮷"
+        self.student.save()
+        url = reverse("shootday:desk")
+        response = self.client.get(url, {"student": self.student.pk})
+        self.assertContains(response, "读音待填")
+        self.assertContains(response, "姓名中“𠮷”的读音无法自动识别")
+        self.assertNotContains(response, "旁注")
+        # The student's own saved check gives it…
+        make_card_check(self.student, name_pinyin="ji")
+        response = self.client.get(url, {"student": self.student.pk})
+        self.assertContains(response, "旁注 ji")
+        self.assertNotContains(response, "读音待填")
+        # …and a reading logged at the desk wins over it.
+        shootday.card_correction_record(
+            student=self.student, field="name_pinyin", kind="fill", value="jie", by=self.crew
+        )
+        response = self.client.get(url, {"student": self.student.pk})
+        self.assertContains(response, "旁注 jie")
+
     def test_assign_then_photograph_through_the_desk(self):
         response = self.client.post(
             reverse("shootday:assign"), {"student": self.student.pk}, follow=True

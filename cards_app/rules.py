@@ -447,6 +447,49 @@ def _corrected_pinyin(codes: list[NameCode], pinyin: str) -> tuple[list[NameCode
     ], None
 
 
+# Finding a name ------------------------------------------------------------------------
+
+# OpenCC configurations: to simplified, and to the traditional forms of the mainland,
+# Taiwan and Hong Kong standards, which differ (里: 裏, 裡).
+_TO_SIMPLIFIED = "t2s"
+_TO_TRADITIONAL = ("s2t", "s2tw", "s2hk")
+
+
+@lru_cache(maxsize=8)
+def _converter(config: str):
+    # OpenCC, not a table of our own: its dictionaries are maintained upstream. Each
+    # converter loads its dictionaries once and is read-only afterwards.
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def name_parts(value: str) -> list[str]:
+    """Return the normalised parts of a name between its separators (买买提·艾力)."""
+    return [part for part in _SEPARATOR.split(normalise_text(value or "")) if part]
+
+
+@lru_cache(maxsize=4096)
+def name_variants(value: str) -> frozenset[str]:
+    """Return the normalised text with its simplified and traditional forms, for
+    searching a roster that holds names as imported: 张伟 also finds 張偉, and the
+    reverse. A search compares each variant, never a conversion of the stored name."""
+    value = normalise_text(value or "")
+    if not value or value.isascii():
+        return frozenset({value} if value else ())
+    converted = (_converter(c).convert(value) for c in (_TO_SIMPLIFIED, *_TO_TRADITIONAL))
+    return frozenset({value, *converted})
+
+
+@lru_cache(maxsize=4096)
+def name_key(value: str) -> str:
+    """Return what every way of writing one name shares: normalised, without
+    separators (they are not characters, see NAME_SEPARATORS), in simplified form.
+    Two names with the same key are the same name to a lookup."""
+    value = "".join(name_parts(value))
+    return value if value.isascii() else _converter(_TO_SIMPLIFIED).convert(value)
+
+
 # 身份证号 -----------------------------------------------------------------------------
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -233,6 +233,37 @@ class ReadingTests(SimpleTestCase):
         )
 
 
+class NameMatchTests(SimpleTestCase):
+    """Searching a roster that holds names as imported, traditional forms included."""
+
+    def test_variants_hold_the_text_its_simplified_and_traditional_forms(self):
+        self.assertEqual(rules.name_variants("张伟"), {"张伟", "張偉"})
+        self.assertEqual(rules.name_variants("張偉"), {"张伟", "張偉"})
+        self.assertEqual(rules.name_variants(" 劉德華　"), {"劉德華", "刘德华"})
+        # The mainland, Taiwan and Hong Kong traditional forms differ.
+        self.assertLessEqual({"里", "裏", "裡"}, rules.name_variants("里"))
+
+    def test_variants_of_astral_blank_and_ascii_text(self):
+        self.assertEqual(rules.name_variants("王𠮷"), {"王𠮷"})
+        self.assertEqual(rules.name_variants("　"), frozenset())
+        self.assertEqual(rules.name_variants("1730"), {"1730"})
+
+    def test_the_key_ignores_script_separators_widths_and_spaces(self):
+        key = rules.name_key("买买提·艾力")
+        self.assertEqual(key, "买买提艾力")
+        for typed in ("買買提·艾力", "买买提 艾力", "买买提．艾力", "买买提艾力"):
+            with self.subTest(typed=typed):
+                self.assertEqual(rules.name_key(typed), key)
+        self.assertEqual(rules.name_key("張偉"), rules.name_key("张伟"))
+        self.assertNotEqual(rules.name_key("张伟"), rules.name_key("张玮"))
+
+    def test_every_separator_the_card_accepts_splits_a_name_into_its_parts(self):
+        for separator in sorted(rules.NAME_SEPARATORS) + ["．", "－", "･"]:
+            with self.subTest(separator="U+%04X" % ord(separator)):
+                self.assertEqual(rules.name_parts("买买提%s艾力" % separator), ["买买提", "艾力"])
+                self.assertEqual(rules.name_key("买买提%s艾力" % separator), "买买提艾力")
+
+
 def iconv_gb2312(chars: list[str]) -> list[bytes]:
     """Encode each character with glibc's iconv; an unencodable one gives b""."""
     text = "\n".join(chars) + "\n"

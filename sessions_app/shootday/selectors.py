@@ -35,7 +35,7 @@ from sessions_app.models import (
     TimeSlot,
     Venue,
 )
-from sessions_app.selectors import individuals_q, student_place
+from sessions_app.selectors import individuals_q, name_contains_q, student_place
 from sessions_app.shootday import rules
 from sessions_app.shootday.status import shoot_status_by_student
 
@@ -243,7 +243,8 @@ def desk_slot(*, campaign, now=None, slot_id: int | None = None) -> TimeSlot | N
 
 
 def student_search(*, campaign, query: str, limit: int = 20) -> list[Student]:
-    """Return students whose 学号 starts with, or whose name contains, the query."""
+    """Return students whose 学号 starts with, or whose name contains, the query; a
+    name in simplified or traditional form finds either. One query."""
     query = normalise_text(query)
     if not query:
         return []
@@ -251,7 +252,7 @@ def student_search(*, campaign, query: str, limit: int = 20) -> list[Student]:
     if query.isascii() and query.isalnum():
         students = students.filter(student_id__startswith=query)
     else:
-        students = students.filter(name__contains=query)
+        students = students.filter(name_contains_q(query))
     return list(students.order_by("student_id")[:limit])
 
 

@@ -137,6 +137,13 @@ class DeskTests(ShootPageTestCase):
         self.assertContains(response, "3723")  # 欧
         self.assertContains(response, "3640")  # 娜
 
+    def test_a_search_in_simplified_finds_a_traditional_roster_name(self):
+        self.students[1].name = "張偉"
+        self.students[1].save()
+        response = self.client.get(reverse("shootday:desk"), {"q": "张伟"})
+        self.assertEqual(response.status_code, 302)
+        self.assertContains(self.client.get(response["Location"]), "張偉")
+
     def test_a_search_by_student_id_prefix_lists_the_matches(self):
         prefix = self.students[1].student_id[:-1]
         response = self.client.get(reverse("shootday:desk"), {"q": prefix})

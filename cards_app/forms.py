@@ -18,10 +18,13 @@ class CardCheckForm(forms.Form):
     student_id = forms.CharField(label=_("学号"), max_length=MAX_LENGTH, required=False)
     name = forms.CharField(label=_("姓名"), max_length=MAX_LENGTH, required=False)
     name_pinyin = forms.CharField(
-        label=_("拼音更正（可不填）"),
+        label=_("0000 旁的拼音"),
         max_length=MAX_LENGTH,
         required=False,
-        help_text=_("只在姓名有 0000 的字且系统给的读音不对时填写：按字序写拼音，空格隔开。"),
+        help_text=_(
+            "姓名里区位码为 0000 的字，系统读不出或读错时才填：按字序写这些字的拼音，"
+            "不标声调，空格隔开。"
+        ),
     )
     id_number = forms.CharField(label=_("身份证号"), max_length=MAX_LENGTH, required=False)
     education_type = forms.ChoiceField(

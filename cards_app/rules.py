@@ -29,7 +29,7 @@ FIELDS = (STUDENT_ID, NAME, ID_NUMBER, EDUCATION_TYPE, SCHOOL_TYPE)
 FIELD_LABELS = {
     STUDENT_ID: "学号",
     NAME: "姓名",
-    NAME_PINYIN: "姓名拼音",
+    NAME_PINYIN: "0000 旁的拼音",
     ID_NUMBER: "身份证号",
     EDUCATION_TYPE: "学历类别",
     SCHOOL_TYPE: "所在校别",
@@ -55,6 +55,8 @@ NAME_MODE_CODES = "codes"
 NAME_MODE_HANDWRITTEN = "handwritten"
 MAX_CODED_HANZI = 4
 UNKNOWN_CODE = "0000"
+# The code of the error a 0000 character without a known reading gives.
+READING_UNKNOWN = "pinyin_unknown"
 
 DEFAULT_STUDENT_ID_PATTERN = r"\d{6,14}"
 
@@ -87,6 +89,19 @@ class NameCode:
     def as_dict(self) -> dict:
         return {"char": self.char, "code": self.code, "pinyin": self.pinyin}
 
+    @property
+    def reading_unknown(self) -> bool:
+        """Return whether this is a 0000 character nobody has given a reading for yet."""
+        return self.code == UNKNOWN_CODE and not self.pinyin
+
+    @property
+    def pinyin_note(self) -> str:
+        """Return the character with what is written beside it: 堃 kun, or a reminder
+        that its reading is still missing (never the character and a blank)."""
+        if self.pinyin:
+            return "%s %s" % (self.char, self.pinyin)
+        return _("%s 读音待填") % self.char
+
 
 @dataclass(frozen=True)
 class NameCheck:
@@ -105,6 +120,11 @@ class NameCheck:
     @property
     def needs_pinyin(self) -> bool:
         return any(c.code == UNKNOWN_CODE for c in self.codes)
+
+    @property
+    def reading_unknown(self) -> bool:
+        """Return whether a 0000 character still lacks its reading."""
+        return any(c.reading_unknown for c in self.codes)
 
 
 @dataclass(frozen=True)
@@ -257,6 +277,8 @@ TRADITIONAL_TO_SIMPLIFIED = {
 # leaves alone (﨑 and the like), and 〇, which GB 2312 files among the symbols.
 _HANZI = "〇\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af"
 _HANZI_CHAR = re.compile("[%s]" % _HANZI)
+# One syllable as written beside a 0000 character: lowercase, no tone, ü as ü.
+_PINYIN_RE = re.compile(r"[a-zü]{1,6}")
 
 
 @lru_cache(maxsize=65536)
@@ -283,12 +305,16 @@ def _pinyin(char: str) -> str:
 
     if char == "〇":
         return "ling"
+    # pypinyin knows most of Ext A but few characters of Ext B–H (𠮷 U+20BB7, 𡈽): for
+    # those it calls ``errors``, which answers "" here rather than the character itself.
     reading = lazy_pinyin(char, style=Style.NORMAL, v_to_u=True, errors=lambda _: [""])
-    return (reading[0] if reading else "").lower()
+    reading = (reading[0] if reading else "").lower()
+    return reading if _PINYIN_RE.fullmatch(reading) else ""
 
 
 def pinyin_for(char: str, *, first: bool = False) -> str:
-    """Return the reading of a character, lowercase without tones, ü as ü."""
+    """Return the reading of a character, lowercase without tones, ü as ü; "" when
+    pypinyin does not know the character."""
     if first and char in SURNAME_READINGS:
         return SURNAME_READINGS[char]
     return _pinyin(char)
@@ -296,7 +322,6 @@ def pinyin_for(char: str, *, first: bool = False) -> str:
 
 _NOT_NAME_CHAR = re.compile("[^%s%s]" % (_HANZI, re.escape("".join(sorted(NAME_SEPARATORS)))))
 _SEPARATOR = re.compile("[%s]" % re.escape("".join(sorted(NAME_SEPARATORS))))
-_PINYIN_RE = re.compile(r"[a-zü]{1,6}")
 
 
 def _parse_pinyin(value: str) -> list[str]:
@@ -307,8 +332,10 @@ def _parse_pinyin(value: str) -> list[str]:
 def check_name(value: str, *, pinyin: str | None = None) -> NameCheck:
     """Return the name's issues, its 区位码 per character and how it is filled.
 
-    ``pinyin`` optionally corrects the readings of the 0000 characters, in order,
-    separated by spaces (the student knows how their own name is read).
+    ``pinyin`` optionally gives the readings of the 0000 characters, in order,
+    separated by spaces (the student knows how their own name is read). A 0000
+    character whose reading pypinyin does not know and ``pinyin`` does not give is an
+    error: the card would carry the character with nothing beside it.
     """
     value = normalise_text(value or "")
     refused = _name_form_error(value)
@@ -329,10 +356,12 @@ def check_name(value: str, *, pinyin: str | None = None) -> NameCheck:
         issues.append(_warning(NAME, "separator", message))
     codes, code_issues = _name_codes(hanzi)
     issues += code_issues
+    pinyin_issue = None
     if pinyin is not None and pinyin.strip():
         codes, pinyin_issue = _corrected_pinyin(codes, pinyin)
-        if pinyin_issue is not None:
-            issues.append(pinyin_issue)
+    issues += _unknown_code_issues(codes)
+    if pinyin_issue is not None:
+        issues.append(pinyin_issue)
     return NameCheck(value, tuple(issues), tuple(codes), NAME_MODE_CODES)
 
 
@@ -353,15 +382,15 @@ def _name_form_error(value: str) -> Issue | None:
 
 
 def _name_codes(hanzi: list[str]) -> tuple[list[NameCode], list[Issue]]:
-    """Return the 区位码 of each character, 0000 with its pinyin for one outside
-    GB 2312, and the warnings those characters call for."""
+    """Return the 区位码 of each character, 0000 with its pinyin (None if unknown) for
+    one outside GB 2312, and the warnings traditional forms call for."""
     codes, issues = [], []
     for i, char in enumerate(hanzi):
         code = quwei_code(char)
         if code is not None:
             codes.append(NameCode(char, code, None))
             continue
-        codes.append(NameCode(char, UNKNOWN_CODE, pinyin_for(char, first=i == 0)))
+        codes.append(NameCode(char, UNKNOWN_CODE, pinyin_for(char, first=i == 0) or None))
         simplified = TRADITIONAL_TO_SIMPLIFIED.get(char)
         if simplified is not None:
             message = _(
@@ -369,16 +398,34 @@ def _name_codes(hanzi: list[str]) -> tuple[list[NameCode], list[Issue]]:
                 "字形；若身份证上是“%(simple)s”，请改填简体。"
             ) % {"char": char, "simple": simplified}
             issues.append(_warning(NAME, "traditional", message))
-    unknown = [c for c in codes if c.code == UNKNOWN_CODE]
-    if unknown:
-        message = _(
-            "%(chars)s不在国标 GB 2312 字库中：区位码填 0000，并在卡上该字旁写拼音（%(pinyin)s）。"
-        ) % {
-            "chars": "、".join("“%s”" % c.char for c in unknown),
-            "pinyin": "、".join("%s %s" % (c.char, c.pinyin) for c in unknown),
-        }
-        issues.append(_warning(NAME, "not_in_gb2312", message))
     return codes, issues
+
+
+def _quoted(codes: list[NameCode]) -> str:
+    return "、".join("“%s”" % c.char for c in codes)
+
+
+def _unknown_code_issues(codes: list[NameCode]) -> list[Issue]:
+    """Return the warning that 0000 characters call for, and the error for those
+    whose reading is still unknown."""
+    unknown = [c for c in codes if c.code == UNKNOWN_CODE]
+    if not unknown:
+        return []
+    message = _(
+        "%(chars)s不在国标 GB 2312 字库中：区位码填 0000，并在卡上该字旁写拼音（%(pinyin)s）。"
+    ) % {"chars": _quoted(unknown), "pinyin": "、".join(c.pinyin_note for c in unknown)}
+    issues = [_warning(NAME, "not_in_gb2312", message)]
+    unread = [c for c in unknown if c.reading_unknown]
+    if unread and len(unknown) == 1:
+        message = _("%s的读音无法自动识别，请在“0000 旁的拼音”里填写它的拼音。") % _quoted(unread)
+        issues.append(Issue(NAME, READING_UNKNOWN, message))
+    elif unread:
+        message = _(
+            "%(chars)s的读音无法自动识别，请在“0000 旁的拼音”里按字序填写姓名中 %(n)d 个"
+            " 0000 字（%(all)s）的拼音，用空格隔开。"
+        ) % {"chars": _quoted(unread), "n": len(unknown), "all": "".join(c.char for c in unknown)}
+        issues.append(Issue(NAME, READING_UNKNOWN, message))
+    return issues
 
 
 def _corrected_pinyin(codes: list[NameCode], pinyin: str) -> tuple[list[NameCode], Issue | None]:
@@ -386,6 +433,9 @@ def _corrected_pinyin(codes: list[NameCode], pinyin: str) -> tuple[list[NameCode
     codes unchanged and the error if the readings do not fit them."""
     unknown = [c for c in codes if c.code == UNKNOWN_CODE]
     readings = _parse_pinyin(pinyin)
+    if not unknown:
+        message = _("姓名里没有区位码为 0000 的字，不用填拼音。")
+        return codes, Issue(NAME_PINYIN, "pinyin", message)
     if len(readings) != len(unknown) or not all(_PINYIN_RE.fullmatch(r) for r in readings):
         message = _("拼音应为 %d 个音节（只写小写字母，不标声调，按字序用空格隔开）。") % len(
             unknown
@@ -395,6 +445,49 @@ def _corrected_pinyin(codes: list[NameCode], pinyin: str) -> tuple[list[NameCode
     return [
         NameCode(c.char, c.code, next(corrected)) if c.code == UNKNOWN_CODE else c for c in codes
     ], None
+
+
+# Finding a name ------------------------------------------------------------------------
+
+# OpenCC configurations: to simplified, and to the traditional forms of the mainland,
+# Taiwan and Hong Kong standards, which differ (里: 裏, 裡).
+_TO_SIMPLIFIED = "t2s"
+_TO_TRADITIONAL = ("s2t", "s2tw", "s2hk")
+
+
+@lru_cache(maxsize=8)
+def _converter(config: str):
+    # OpenCC, not a table of our own: its dictionaries are maintained upstream. Each
+    # converter loads its dictionaries once and is read-only afterwards.
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def name_parts(value: str) -> list[str]:
+    """Return the normalised parts of a name between its separators (买买提·艾力)."""
+    return [part for part in _SEPARATOR.split(normalise_text(value or "")) if part]
+
+
+@lru_cache(maxsize=4096)
+def name_variants(value: str) -> frozenset[str]:
+    """Return the normalised text with its simplified and traditional forms, for
+    searching a roster that holds names as imported: 张伟 also finds 張偉, and the
+    reverse. A search compares each variant, never a conversion of the stored name."""
+    value = normalise_text(value or "")
+    if not value or value.isascii():
+        return frozenset({value} if value else ())
+    converted = (_converter(c).convert(value) for c in (_TO_SIMPLIFIED, *_TO_TRADITIONAL))
+    return frozenset({value, *converted})
+
+
+@lru_cache(maxsize=4096)
+def name_key(value: str) -> str:
+    """Return what every way of writing one name shares: normalised, without
+    separators (they are not characters, see NAME_SEPARATORS), in simplified form.
+    Two names with the same key are the same name to a lookup."""
+    value = "".join(name_parts(value))
+    return value if value.isascii() else _converter(_TO_SIMPLIFIED).convert(value)
 
 
 # 身份证号 -----------------------------------------------------------------------------
@@ -571,7 +664,8 @@ def check_card(
     """Judge the card's fields; a field that is None or blank is a ``required`` error.
 
     ``card`` in the result holds the normalised values and the name's 区位码; the
-    codes are there whenever the name itself is valid, whatever the other fields say.
+    codes are there whenever the name itself is valid and every 0000 character has a
+    reading, whatever the other fields say.
     """
     student_id = normalise_text(student_id or "")
     id_number = normalise_id_number(id_number or "")
@@ -616,7 +710,8 @@ ISSUE_TITLES = {
     (NAME, "handwritten"): "姓名超过四字需手写",
     (NAME, "not_in_gb2312"): "姓名有 GB 2312 以外的字（0000）",
     (NAME, "traditional"): "姓名含繁体或异体字",
-    (NAME_PINYIN, "pinyin"): "拼音更正格式不对",
+    (NAME, READING_UNKNOWN): "姓名有读音无法识别的字（须填拼音）",
+    (NAME_PINYIN, "pinyin"): "0000 旁的拼音格式不对",
     (ID_NUMBER, "required"): "身份证号未填",
     (ID_NUMBER, "length"): "身份证号位数不对",
     (ID_NUMBER, "format"): "身份证号含非法字符",

@@ -203,7 +203,7 @@ class RosterRow:
         if self.name_mode == rules.NAME_MODE_HANDWRITTEN:
             return _("超过四个汉字：正楷手写全名")
         return _("填 0000 并写拼音：%s") % "，".join(
-            "%s %s" % (c.char, c.pinyin) for c in self.name_codes if c.code == rules.UNKNOWN_CODE
+            c.pinyin_note for c in self.name_codes if c.code == rules.UNKNOWN_CODE
         )
 
 
@@ -310,6 +310,11 @@ def roster_bulk_check(*, campaign, student_id_pattern: str | None = None, today=
         result.total += 1
         if card.ok and not card.warnings:
             continue
+        name_codes = card.card["name_codes"]
+        if not name_codes and any(i.code == rules.READING_UNKNOWN for i in card.errors):
+            # The card withholds the codes until every 0000 character has a reading;
+            # the centre's list still needs them, with the missing reading marked.
+            name_codes = rules.check_name(name).codes
         row = RosterRow(
             pk=pk,
             student_id=student_id,
@@ -318,7 +323,7 @@ def roster_bulk_check(*, campaign, student_id_pattern: str | None = None, today=
             class_name=class_name,
             errors=card.errors,
             warnings=card.warnings,
-            name_codes=tuple(card.card["name_codes"]),
+            name_codes=tuple(name_codes),
             name_mode=card.card["name_mode"],
         )
         problems = row.problems

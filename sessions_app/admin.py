@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from cards_app.rules import normalise_text
 from sessions_app.models import (
     Campaign,
     CardCorrection,
@@ -8,6 +9,7 @@ from sessions_app.models import (
     ClassClose,
     College,
     RosterCorrection,
+    ScheduleChange,
     SchoolClass,
     Shot,
     ShotAbsence,
@@ -15,6 +17,21 @@ from sessions_app.models import (
     TimeSlot,
     Venue,
 )
+from sessions_app.selectors import name_contains_q
+
+
+class NameSearchMixin:
+    """Find a student's name in simplified or traditional form (张伟 finds 張偉), on top
+    of the admin's own search, within the list's filters."""
+
+    name_search_field = "name"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = normalise_text(search_term)
+        if term and not term.isascii() and self.get_search_fields(request):
+            results |= queryset.filter(name_contains_q(term, field=self.name_search_field))
+        return results, may_have_duplicates
 
 
 class TimeSlotInline(admin.TabularInline):
@@ -52,16 +69,18 @@ class CategoryRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(NameSearchMixin, admin.ModelAdmin):
     list_display = ["student_id", "name", "school_class", "category"]
     list_filter = ["category", "campaign"]
     search_fields = ["student_id", "name"]
     raw_id_fields = ["school_class", "user"]
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
+class ReadOnlyLogAdmin(NameSearchMixin, admin.ModelAdmin):
     """Shoot-day records and roster corrections are logs: read them here, change them
     through the desk or the correction page."""
+
+    name_search_field = "student__name"
 
     def has_add_permission(self, request):
         return False
@@ -105,3 +124,11 @@ class ClassCloseAdmin(ReadOnlyLogAdmin):
 @admin.register(ChsiCheck)
 class ChsiCheckAdmin(ReadOnlyLogAdmin):
     search_fields = ["student__student_id", "student__name"]
+
+
+@admin.register(ScheduleChange)
+class ScheduleChangeAdmin(ReadOnlyLogAdmin):
+    """The schedule's history: undo a change on the history page, which shows it first."""
+
+    list_display = ["summary", "kind", "made_by", "made_at"]
+    list_filter = ["campaign", "kind"]

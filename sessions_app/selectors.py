@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cards_app.rules import normalise_text
+from cards_app.rules import name_key, name_parts, name_variants, normalise_text
 from cards_app.selectors import STATUS_OK, CardState, card_state_by_student
 from payments_app.rules import STATE_PAID
 from payments_app.selectors import PaymentState, payment_state_by_student
@@ -234,16 +234,34 @@ def student_lookup(*, campaign: Campaign, student_id: str, name: str) -> Student
     """Return the student with this 学号 and 姓名 in the campaign, or None.
 
     Both must match: a wrong name answers exactly as an unknown 学号 does, so the
-    lookup cannot be used to find out which 学号 exist.
+    lookup cannot be used to find out which 学号 exist. The name matches however it is
+    written (name_key): 张伟 for a roster's 張偉, 买买提艾力 or 买买提•艾力 for 买买提·艾力.
+    One query, by the unique 学号; the name is compared on the one row it returns.
     """
     student = (
         Student.objects.filter(campaign=campaign, student_id=normalise_text(student_id))
         .select_related("school_class")
         .first()
     )
-    if student is None or normalise_text(student.name) != normalise_text(name):
+    if student is None or name_key(student.name) != name_key(name):
         return None
     return student
+
+
+def name_contains_q(query: str, *, field: str = "name") -> Q:
+    """Return the condition that a name contains the query, written in any script
+    (name_variants: 张伟 finds 張偉 and the reverse). Each part between separators
+    must be in the name, so 买买提•艾力 finds 买买提·艾力. One SQL condition."""
+    parts = name_parts(query)
+    if not parts:
+        return Q(pk__in=[])
+    condition = Q()
+    for part in parts:
+        any_form = Q()
+        for variant in sorted(name_variants(part)):
+            any_form |= Q(**{"%s__contains" % field: variant})
+        condition &= any_form
+    return condition
 
 
 # The roster ----------------------------------------------------------------------------

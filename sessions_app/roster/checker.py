@@ -387,7 +387,19 @@ class RosterChecker:
             "school_type": school_text or str(SchoolType(school).label),
         }
         problems = []
-        for issue in result.errors:
+        # The roster holds no pinyin: a reading pypinyin does not know (𠮷) is given by
+        # the student at the card check, so here it is only said, never a refusal.
+        errors = [i for i in result.errors if i.code != card_rules.READING_UNKNOWN]
+        warnings = list(result.warnings)
+        if len(errors) < len(result.errors):
+            unread = [c.char for c in card_rules.check_name(name_text).codes if c.reading_unknown]
+            message = _("%s的读音无法自动识别：学生核对采集卡时须填写它的拼音。") % "、".join(
+                "“%s”" % c for c in unread
+            )
+            warnings.append(
+                card_rules.Issue(card_rules.NAME, card_rules.READING_UNKNOWN, message, "warning")
+            )
+        for issue in errors:
             if issue.field == "student_id" and row.sid_mangled:
                 continue
             if issue.field == "id_number" and row.id_mangled:
@@ -397,12 +409,12 @@ class RosterChecker:
                 message += _("（末三位是 000：可能被 Excel 截成了 15 位有效数字）")
             column = issue.field if issue.field in FIELD_LABELS else "name"
             problems.append(self._problem(row, column, source.get(issue.field, ""), message))
-        for issue in result.warnings:
+        for issue in warnings:
             column = issue.field if issue.field in FIELD_LABELS else "name"
             self.report.warnings.append(
                 self._problem(row, column, source.get(issue.field, ""), issue.message)
             )
-        row.card_errors = bool(result.errors)
+        row.card_errors = bool(errors)
         card = result.card
         row.education = card.get("education_type") or row.expected_education
         row.school = card.get("school_type") or row.expected_school

@@ -30,7 +30,12 @@ from django.utils.translation import gettext as _
 
 from cards_app import rules as card_rules
 from cards_app.rules import normalise_text
-from cards_app.selectors import STATUS_PROBLEM, CardState, card_state_by_student
+from cards_app.selectors import (
+    STATUS_PROBLEM,
+    CardState,
+    card_check_current,
+    card_state_by_student,
+)
 from payments_app.rules import STATE_UNPAID, ClassMoney
 from payments_app.selectors import ClassLedger, PaymentState, class_ledger, payment_state_by_student
 from sessions_app import rules as schedule_rules
@@ -46,7 +51,7 @@ from sessions_app.models import (
     TimeSlot,
     Venue,
 )
-from sessions_app.selectors import individuals_q, student_place
+from sessions_app.selectors import individuals_q, name_contains_q, student_place
 from sessions_app.shootday import rules
 from sessions_app.shootday.status import shoot_status_by_student
 
@@ -254,7 +259,8 @@ def desk_slot(*, campaign, now=None, slot_id: int | None = None) -> TimeSlot | N
 
 
 def student_search(*, campaign, query: str, limit: int = 20) -> list[Student]:
-    """Return students whose 学号 starts with, or whose name contains, the query."""
+    """Return students whose 学号 starts with, or whose name contains, the query; a
+    name in simplified or traditional form finds either. One query."""
     query = normalise_text(query)
     if not query:
         return []
@@ -262,7 +268,7 @@ def student_search(*, campaign, query: str, limit: int = 20) -> list[Student]:
     if query.isascii() and query.isalnum():
         students = students.filter(student_id__startswith=query)
     else:
-        students = students.filter(name__contains=query)
+        students = students.filter(name_contains_q(query))
     return list(students.order_by("student_id")[:limit])
 
 
@@ -324,6 +330,15 @@ class DeskStudent:
                 _("该生已拍摄 %(n)d 次（序号 %(numbers)s），以最后一次为准。")
                 % {"n": len(self.status.photographed_shots), "numbers": self.status.numbers}
             )
+        unread = [c.char for c in self.name_check.codes if c.reading_unknown]
+        if unread:
+            notes.append(
+                _(
+                    "姓名中%(chars)s的读音无法自动识别：请学生说出读音，写在卡上该字旁，"
+                    "并登记“0000 旁的拼音”。"
+                )
+                % {"chars": "、".join("“%s”" % c for c in unread)}
+            )
         if self.card is not None and self.card.status == STATUS_PROBLEM:
             notes.append(_("采集卡预核对有问题：%(label)s") % {"label": self.card.label})
         if self.payment is not None and self.payment.state == STATE_UNPAID:
@@ -331,9 +346,29 @@ class DeskStudent:
         return notes
 
 
+def _known_name_pinyin(student: Student, corrections: list[CardCorrection]) -> str | None:
+    """Return the readings of the roster name's 0000 characters as last given: logged
+    at the desk, else in the student's own saved check of that same name."""
+    for correction in corrections:  # newest first
+        if correction.field == CardCorrection.Field.NAME_PINYIN:
+            return correction.value
+    check = card_check_current(student=student)
+    if check is not None and normalise_text(check.name) == normalise_text(student.name):
+        return check.name_pinyin or None
+    return None
+
+
 def desk_student(*, student: Student) -> DeskStudent:
     student = Student.objects.select_related("school_class", "campaign").get(pk=student.pk)
     place = student_place(student=student)
+    corrections = list(CardCorrection.objects.filter(student=student).select_related("recorded_by"))
+    name_check = card_rules.check_name(student.name)
+    if name_check.needs_pinyin:
+        # The reading pypinyin gives may be wrong, or missing (𠮷): the student's own
+        # counts. One that does not fit the name leaves pypinyin's.
+        given = card_rules.check_name(student.name, pinyin=_known_name_pinyin(student, corrections))
+        if not any(i.field == card_rules.NAME_PINYIN for i in given.issues):
+            name_check = given
     return DeskStudent(
         student=student,
         slot=place.slot,
@@ -341,10 +376,8 @@ def desk_student(*, student: Student) -> DeskStudent:
         status=shoot_status_by_student(students=[student])[student.pk],
         card=card_state_by_student(students=[student]).get(student.pk),
         payment=payment_state_by_student(students=[student]).get(student.pk),
-        name_check=card_rules.check_name(student.name),
-        corrections=list(
-            CardCorrection.objects.filter(student=student).select_related("recorded_by")
-        ),
+        name_check=name_check,
+        corrections=corrections,
         deferred=place.deferred,
     )
 

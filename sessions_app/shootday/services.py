@@ -208,7 +208,9 @@ def _check_correction(student: Student, field: str, value: str) -> tuple[str, bo
         matches = normalised == student.student_id
     elif field == Field.NAME:
         check = rules.check_name(value)
-        issues = list(check.errors)
+        # A reading pypinyin does not know is logged on its own line (0000 旁的拼音):
+        # it does not make the characters on the card wrong.
+        issues = [i for i in check.errors if i.code != rules.READING_UNKNOWN]
         codes = " ".join(c.code for c in check.codes)
         normalised = "%s（%s）" % (check.value, codes) if codes else check.value
         matches = check.value == rules.normalise_text(student.name)
@@ -217,7 +219,9 @@ def _check_correction(student: Student, field: str, value: str) -> tuple[str, bo
         issues = [i for i in check.issues if i.level == "error"]
         if not issues and not check.needs_pinyin:
             issues = [rules.Issue(field, "not_needed", _("该生姓名没有 0000 的字，不用写拼音。"))]
-        normalised = " ".join(c.pinyin for c in check.codes if c.code == rules.UNKNOWN_CODE)
+        normalised = " ".join(
+            c.pinyin or "" for c in check.codes if c.code == rules.UNKNOWN_CODE
+        ).strip()
         matches = True
     elif field == Field.ID_NUMBER:
         issues = rules.check_id_number(value)

@@ -116,6 +116,39 @@ class ApiContractTests(SimpleTestCase):
         self.assertEqual(data["card"]["name_mode"], "handwritten")
         self.assertEqual(data["card"]["name_codes"], [])
 
+    def test_an_unknown_reading_is_an_error_asking_for_name_pinyin(self):
+        # json.dumps escapes 𠮷 as the surrogate pair \ud842\udfb7: one character again.
+        data = self.post({**GOOD, "name": "王𠮷"}).json()
+        self.assertIs(data["ok"], False)
+        self.assertEqual(
+            [(e["field"], e["code"]) for e in data["errors"]], [("name", "pinyin_unknown")]
+        )
+        self.assertIn("“𠮷”", data["errors"][0]["message"])
+        self.assertIn("0000 旁的拼音", data["errors"][0]["message"])
+        self.assertEqual(data["card"]["name"], "王𠮷")
+        self.assertEqual(data["card"]["name_codes"], [])
+        self.assertNotIn("𠮷 ）", json.dumps(data, ensure_ascii=False))
+
+    def test_name_pinyin_gives_the_reading_of_an_unknown_character(self):
+        data = self.post({**GOOD, "name": "王堃𠮷", "name_pinyin": "kun ji"}).json()
+        self.assertIs(data["ok"], True)
+        self.assertEqual(
+            data["card"]["name_codes"],
+            [
+                {"char": "王", "code": "4585", "pinyin": None},
+                {"char": "堃", "code": "0000", "pinyin": "kun"},
+                {"char": "𠮷", "code": "0000", "pinyin": "ji"},
+            ],
+        )
+
+    def test_a_wrong_count_of_readings_is_an_error_on_name_pinyin_too(self):
+        data = self.post({**GOOD, "name": "王堃𠮷", "name_pinyin": "ji"}).json()
+        self.assertEqual(
+            [(e["field"], e["code"]) for e in data["errors"]],
+            [("name", "pinyin_unknown"), ("name_pinyin", "pinyin")],
+        )
+        self.assertEqual(data["card"]["name_codes"], [])
+
     def test_unknown_keys_are_ignored(self):
         data = self.post({**GOOD, "photo": "x"}).json()
         self.assertIs(data["ok"], True)

@@ -118,6 +118,152 @@ class NameCodeTests(SimpleTestCase):
                 self.assertIsNotNone(rules.quwei_code(simplified))
 
 
+# Characters of GB 18030-2022 beyond the BMP whose reading pypinyin does not know: Ext B
+# (𠮷 U+20BB7, 𡈽 U+2123D), C (𪜀 U+2A700), D (𫝀 U+2B740), F (𬺰 U+2CEB0), G (𰀀 U+30000).
+UNREAD = "𠮷𡈽𪜀𫝀𬺰𰀀"
+
+
+class ReadingTests(SimpleTestCase):
+    """A 0000 character is filled with its pinyin beside it: never with a blank."""
+
+    def test_the_characters_used_here_are_unknown_to_pypinyin(self):
+        # If pypinyin learns one of them, pick another: the tests below need unknown ones.
+        for char in UNREAD:
+            with self.subTest(char="U+%X" % ord(char)):
+                self.assertGreater(ord(char), 0xFFFF)
+                self.assertEqual(rules.pinyin_for(char), "")
+
+    def test_ext_a_and_a_known_ext_b_character_are_ordinary_0000_characters(self):
+        # 䶮 U+4DAE (Ext A) and 𪚥 U+2A6A5 (Ext B) are in pypinyin's table.
+        for name, reading in (("李䶮", "yan"), ("王𪚥", "zhe")):
+            with self.subTest(name=name):
+                check = rules.check_name(name)
+                self.assertEqual(check.codes[1], rules.NameCode(name[1], "0000", reading))
+                self.assertEqual(check.errors, ())
+                self.assertIs(check.reading_unknown, False)
+
+    def test_an_unknown_reading_is_an_error_on_the_name_that_asks_for_the_pinyin(self):
+        for char in UNREAD:
+            with self.subTest(char="U+%X" % ord(char)):
+                check = rules.check_name("王" + char)
+                self.assertEqual(issue_codes(check.errors), [("name", "pinyin_unknown")])
+                self.assertEqual(
+                    check.errors[0].message,
+                    "“%s”的读音无法自动识别，请在“0000 旁的拼音”里填写它的拼音。" % char,
+                )
+                self.assertEqual(check.codes[1], rules.NameCode(char, "0000", None))
+                self.assertIs(check.codes[1].reading_unknown, True)
+
+    def test_no_message_ever_shows_a_character_with_a_blank_beside_it(self):
+        check = rules.check_name("𠮷𡈽")
+        text = " ".join(i.message for i in check.issues)
+        for char in "𠮷𡈽":
+            self.assertNotRegex(text, r"%s\s+[）)、]" % char)
+            self.assertIn("%s 读音待填" % char, text)
+        self.assertEqual([c.pinyin_note for c in check.codes], ["𠮷 读音待填", "𡈽 读音待填"])
+
+    def test_astral_characters_count_as_one_character_each_and_stay_intact(self):
+        check = rules.check_name(" 𠮷　𡈽𪜀𫝀 ")
+        self.assertEqual(check.value, "𠮷𡈽𪜀𫝀")
+        self.assertEqual([c.char for c in check.codes], list("𠮷𡈽𪜀𫝀"))
+        self.assertEqual(check.mode, rules.NAME_MODE_CODES)
+        self.assertEqual(rules.check_name("𠮷𡈽𪜀𫝀𬺰").mode, rules.NAME_MODE_HANDWRITTEN)
+        self.assertEqual([c.code for c in rules.check_name("𠮷·𡈽").codes], ["0000", "0000"])
+
+    def test_a_mixed_name_asks_for_every_0000_reading_in_order(self):
+        check = rules.check_name("王堃𠮷")
+        self.assertEqual(
+            [(c.char, c.code, c.pinyin) for c in check.codes],
+            [("王", "4585", None), ("堃", "0000", "kun"), ("𠮷", "0000", None)],
+        )
+        [error] = check.errors
+        self.assertEqual(error.code, "pinyin_unknown")
+        self.assertIn("“𠮷”", error.message)
+        self.assertNotIn("“堃”", error.message)
+        self.assertIn("2 个 0000 字（堃𠮷）", error.message)
+
+    def test_the_supplied_pinyin_is_used_and_the_error_goes(self):
+        check = rules.check_name("王𠮷", pinyin="ji")
+        self.assertEqual(check.errors, ())
+        self.assertEqual(check.issues, tuple(i for i in check.issues if i.level == "warning"))
+        self.assertEqual(check.codes[1], rules.NameCode("𠮷", "0000", "ji"))
+        self.assertIn("𠮷 ji", check.issues[-1].message)
+        check = rules.check_name("王堃𠮷", pinyin=" KUN，JI ")
+        self.assertEqual([c.pinyin for c in check.codes], [None, "kun", "ji"])
+        self.assertEqual([i for i in check.issues if i.level == "error"], [])
+        self.assertEqual(rules.check_name("𠮷", pinyin="lv").codes[0].pinyin, "lü")
+
+    def test_a_wrong_count_of_readings_keeps_the_error_and_says_how_many(self):
+        for pinyin in ("ji", "kun ji li"):
+            with self.subTest(pinyin=pinyin):
+                check = rules.check_name("王堃𠮷", pinyin=pinyin)
+                self.assertEqual(
+                    issue_codes(i for i in check.issues if i.level == "error"),
+                    [("name", "pinyin_unknown"), ("name_pinyin", "pinyin")],
+                )
+                self.assertIn("2 个音节", check.issues[-1].message)
+                self.assertIsNone(check.codes[2].pinyin)
+
+    def test_a_reading_that_is_not_one_plain_syllable_is_refused(self):
+        for pinyin in ("jí", "ji2", "j-i", "jijijiji"):
+            with self.subTest(pinyin=pinyin):
+                check = rules.check_name("王𠮷", pinyin=pinyin)
+                self.assertIn(("name_pinyin", "pinyin"), issue_codes(check.issues))
+                self.assertIs(check.reading_unknown, True)
+
+    def test_pinyin_for_a_name_without_0000_says_it_is_not_needed(self):
+        check = rules.check_name("张三", pinyin="zhang")
+        self.assertEqual(issue_codes(check.issues), [("name_pinyin", "pinyin")])
+        self.assertIn("不用填拼音", check.issues[0].message)
+
+    def test_the_card_withholds_the_codes_until_every_reading_is_known(self):
+        result = rules.check_card(**sample_card(name="王𠮷"), today=TODAY)
+        self.assertIs(result.ok, False)
+        self.assertEqual(result.error_fields, ("name",))
+        self.assertEqual(result.card["name_codes"], [])
+        self.assertEqual(result.card["name"], "王𠮷")
+        result = rules.check_card(**sample_card(name="王𠮷", name_pinyin="ji"), today=TODAY)
+        self.assertIs(result.ok, True)
+        self.assertEqual(
+            result.as_dict()["card"]["name_codes"],
+            [
+                {"char": "王", "code": "4585", "pinyin": None},
+                {"char": "𠮷", "code": "0000", "pinyin": "ji"},
+            ],
+        )
+
+
+class NameMatchTests(SimpleTestCase):
+    """Searching a roster that holds names as imported, traditional forms included."""
+
+    def test_variants_hold_the_text_its_simplified_and_traditional_forms(self):
+        self.assertEqual(rules.name_variants("张伟"), {"张伟", "張偉"})
+        self.assertEqual(rules.name_variants("張偉"), {"张伟", "張偉"})
+        self.assertEqual(rules.name_variants(" 劉德華　"), {"劉德華", "刘德华"})
+        # The mainland, Taiwan and Hong Kong traditional forms differ.
+        self.assertLessEqual({"里", "裏", "裡"}, rules.name_variants("里"))
+
+    def test_variants_of_astral_blank_and_ascii_text(self):
+        self.assertEqual(rules.name_variants("王𠮷"), {"王𠮷"})
+        self.assertEqual(rules.name_variants("　"), frozenset())
+        self.assertEqual(rules.name_variants("1730"), {"1730"})
+
+    def test_the_key_ignores_script_separators_widths_and_spaces(self):
+        key = rules.name_key("买买提·艾力")
+        self.assertEqual(key, "买买提艾力")
+        for typed in ("買買提·艾力", "买买提 艾力", "买买提．艾力", "买买提艾力"):
+            with self.subTest(typed=typed):
+                self.assertEqual(rules.name_key(typed), key)
+        self.assertEqual(rules.name_key("張偉"), rules.name_key("张伟"))
+        self.assertNotEqual(rules.name_key("张伟"), rules.name_key("张玮"))
+
+    def test_every_separator_the_card_accepts_splits_a_name_into_its_parts(self):
+        for separator in sorted(rules.NAME_SEPARATORS) + ["．", "－", "･"]:
+            with self.subTest(separator="U+%04X" % ord(separator)):
+                self.assertEqual(rules.name_parts("买买提%s艾力" % separator), ["买买提", "艾力"])
+                self.assertEqual(rules.name_key("买买提%s艾力" % separator), "买买提艾力")
+
+
 def iconv_gb2312(chars: list[str]) -> list[bytes]:
     """Encode each character with glibc's iconv; an unencodable one gives b""."""
     text = "\n".join(chars) + "\n"

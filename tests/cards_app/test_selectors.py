@@ -124,6 +124,15 @@ class RosterBulkCheckTests(TestCase):
             notes, {"王堃": "填 0000 并写拼音：堃 kun", "买买提·艾力": "超过四个汉字：正楷手写全名"}
         )
 
+    def test_an_unknown_reading_is_a_problem_and_still_on_the_centres_list(self):
+        unread = make_student(self.b, name="王𠮷")
+        bulk = selectors.roster_bulk_check(campaign=self.campaign)
+        [row] = [r for r in bulk.problem_rows if r.pk == unread.pk]
+        self.assertEqual([(i.field, i.code) for i in row.problems], [("name", "pinyin_unknown")])
+        notes = {r.name: r.name_note for r in bulk.name_rows}
+        self.assertEqual(notes["王𠮷"], "填 0000 并写拼音：𠮷 读音待填")
+        self.assertEqual([c.code for c in row.name_codes], ["4585", "0000"])
+
     def test_it_costs_two_queries_whatever_the_roster_size(self):
         for i in range(30):
             make_student(self.a, id_number=make_id_number("43010320010101%03d" % i))

@@ -95,6 +95,44 @@ class CheckPageTests(TestCase):
         self.assertContains(response, "请先填写")
 
 
+class UnknownReadingPageTests(TestCase):
+    """A name with 𠮷 (U+20BB7), whose reading pypinyin does not know."""
+
+    def setUp(self):
+        self.student = make_student(make_class(make_campaign()), name="王𠮷")
+        self.user = make_student_user(self.student)
+
+    def test_the_page_asks_for_the_pinyin_and_shows_no_blank_reading(self):
+        response = self.client.post(CHECK, {**card_data(self.student), "action": "check"})
+        self.assertContains(response, "有 1 处错误")
+        self.assertContains(response, 'data-code="pinyin_unknown"')
+        self.assertContains(response, "“𠮷”的读音无法自动识别，请在“0000 旁的拼音”里填写它的拼音。")
+        self.assertNotContains(response, 'class="pinyin"')
+        self.assertContains(response, "0000 旁的拼音")  # the form field it points to
+
+    def test_the_supplied_pinyin_is_shown_beside_the_0000(self):
+        data = {**card_data(self.student), "name_pinyin": "ji", "action": "check"}
+        response = self.client.post(CHECK, data)
+        self.assertContains(response, "没有发现错误")
+        self.assertContains(response, "旁写 ji")
+
+    def test_a_saved_check_without_the_reading_is_a_problem_of_the_name(self):
+        self.client.force_login(self.user)
+        response = self.client.post(
+            CHECK, {**card_data(self.student), "action": "save"}, follow=True
+        )
+        self.assertContains(response, "有问题：姓名")
+        check = CardCheck.objects.get()
+        self.assertEqual(check.name, "王𠮷")
+        self.assertEqual([e["code"] for e in check.errors], ["pinyin_unknown"])
+        self.assertEqual(check.name_codes, [])
+        make_card_check(self.student, name_pinyin="ji")
+        check = CardCheck.objects.get(is_current=True)
+        self.assertIs(check.ok, True)
+        self.assertEqual(check.name_pinyin, "ji")
+        self.assertEqual(check.name_codes[1], {"char": "𠮷", "code": "0000", "pinyin": "ji"})
+
+
 class GuideDownloadTests(TestCase):
     def setUp(self):
         self.student = make_student(make_class(make_campaign()), name="王頔")

@@ -1,6 +1,7 @@
 from django.test import TestCase
 from django.utils import timezone
 
+from cards_app import rules
 from sessions_app import selectors
 from sessions_app.models import SchoolClass, StudentCategory
 from sessions_app.shootday.selectors import slot_queue
@@ -88,6 +89,39 @@ class LookupTests(TestCase):
             campaign=self.campaign, student_id="１７０１０１０１０１", name=" 欧阳　娜娜 "
         )
         self.assertEqual(found, self.student)
+
+    def test_a_simplified_name_finds_a_traditional_roster_name_and_the_reverse(self):
+        traditional = make_student(self.student.school_class, name="張偉")
+        simplified = make_student(self.student.school_class, name="刘德华")
+        for student, typed in ((traditional, "张伟"), (simplified, "劉德華")):
+            with self.subTest(typed=typed), self.assertNumQueries(1):
+                found = selectors.student_lookup(
+                    campaign=self.campaign, student_id=student.student_id, name=typed
+                )
+                self.assertEqual(found, student)
+        self.assertIsNone(
+            selectors.student_lookup(
+                campaign=self.campaign, student_id=traditional.student_id, name="张玮"
+            )
+        )
+
+    def test_a_separated_name_is_found_with_any_separator_the_card_accepts_or_none(self):
+        student = make_student(self.student.school_class, name="买买提·艾力")
+        typed_forms = ["买买提%s艾力" % s for s in sorted(rules.NAME_SEPARATORS)]
+        typed_forms += ["买买提．艾力", "买买提－艾力", "买买提 艾力", "买买提艾力", "買買提·艾力"]
+        for typed in typed_forms:
+            with self.subTest(typed=typed):
+                found = selectors.student_lookup(
+                    campaign=self.campaign, student_id=student.student_id, name=typed
+                )
+                self.assertEqual(found, student)
+        for wrong in ("买买提·艾", "艾力·买买提"):
+            with self.subTest(wrong=wrong):
+                self.assertIsNone(
+                    selectors.student_lookup(
+                        campaign=self.campaign, student_id=student.student_id, name=wrong
+                    )
+                )
 
     def test_a_wrong_name_answers_like_an_unknown_id(self):
         self.assertIsNone(

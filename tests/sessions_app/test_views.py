@@ -150,6 +150,21 @@ class PublicPageTests(Personas):
         self.assertContains(wrong_name, "没有找到与此学号和姓名相符的记录")
         self.assertEqual(lookup_result(wrong_name), lookup_result(unknown_id))
 
+    def test_the_lookup_takes_the_name_in_either_script_and_with_any_separator(self):
+        make_student(self.school_class, student_id="1703010102", name="張偉")
+        make_student(self.school_class, student_id="1703010103", name="买买提·艾力")
+        for student_id, typed in (
+            ("1703010102", "张伟"),
+            ("1703010103", "买买提•艾力"),
+            ("1703010103", "买买提艾力"),
+        ):
+            with self.subTest(typed=typed):
+                response = self.client.post(
+                    reverse("sessions:lookup"), {"student_id": student_id, "name": typed}
+                )
+                self.assertContains(response, "10:30—12:00")
+                self.assertNotContains(response, "没有找到与此学号和姓名相符的记录")
+
     def test_an_empty_lookup_asks_for_both_fields(self):
         response = self.client.post(reverse("sessions:lookup"), {"student_id": "  ", "name": ""})
         self.assertContains(response, "这个字段是必填项")

@@ -55,6 +55,18 @@ class BadRowTests(RosterImportTestCase):
         self.assertIn("1730109999", owner.message)
         self.assertEqual(Student.objects.count(), 1)
 
+    def test_a_name_whose_reading_is_unknown_is_imported_with_a_warning(self):
+        # The roster holds no pinyin: the student gives the reading of 𠮷 when checking
+        # the card. Astral characters are stored as they are.
+        rows = [("1730101001", "王𠮷", ID_A, "会计1171", "", "男")]
+        report = self.run_import(xlsx(rows))
+        self.assertEqual(report.problems, [])
+        self.assertIs(report.imported, True)
+        self.assertEqual(Student.objects.get().name, "王𠮷")
+        [warning] = [w for w in report.warnings if "无法自动识别" in w.message]
+        self.assertEqual((warning.row, warning.column, warning.value), (3, "姓名", "王𠮷"))
+        self.assertIn("“𠮷”", warning.message)
+
     def test_an_id_stored_as_a_number_is_reported_never_guessed(self):
         rows = [
             ("1730101001", "张三", 430102199901011230, "会计1171", "", "男"),

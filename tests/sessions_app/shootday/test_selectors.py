@@ -22,9 +22,17 @@ from sessions_app.shootday.selectors import (
     makeup_students,
     number_log,
     queue_board,
+    student_search,
     student_shoot_panel,
 )
-from tests.factories import make_category_rule, make_class, make_slot, make_staff, make_student
+from tests.factories import (
+    make_campaign,
+    make_category_rule,
+    make_class,
+    make_slot,
+    make_staff,
+    make_student,
+)
 from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
 
 
@@ -398,3 +406,50 @@ class SecondSlotTests(TestCase):
         make_student(late)
         board = queue_board(campaign=day.campaign, now=at("2018-11-11", "08:30"))
         self.assertEqual(board.upcoming[-1].expected_start, at("2018-11-11", "13:30"))
+
+
+class StudentSearchTests(TestCase):
+    """The desk's search: by 学号 prefix, or by any part of the name in either script."""
+
+    def setUp(self):
+        self.day = make_shoot_day(sizes=(3,))
+        self.traditional, self.simplified, self.uyghur = self.day.roster(0)
+        for student, name in (
+            (self.traditional, "張偉"),
+            (self.simplified, "刘德华"),
+            (self.uyghur, "买买提·艾力"),
+        ):
+            student.name = name
+            student.save()
+        # The same names in another campaign are never found.
+        other = make_class(make_campaign())
+        make_student(other, name="張偉")
+        make_student(other, name="刘德华")
+
+    def search(self, query):
+        return student_search(campaign=self.day.campaign, query=query)
+
+    def test_a_name_in_one_script_finds_the_roster_name_in_the_other(self):
+        for query, student in (
+            ("张伟", self.traditional),
+            ("伟", self.traditional),
+            ("張偉", self.traditional),
+            ("劉德華", self.simplified),
+            ("德華", self.simplified),
+            ("刘德华", self.simplified),
+        ):
+            with self.subTest(query=query):
+                self.assertEqual(self.search(query), [student])
+
+    def test_a_separated_name_is_found_with_any_separator(self):
+        for query in ("买买提·艾力", "买买提•艾力", "買買提.艾力", "艾力", "买买提"):
+            with self.subTest(query=query):
+                self.assertEqual(self.search(query), [self.uyghur])
+        self.assertEqual(self.search("·"), [])
+
+    def test_it_is_one_query_whatever_the_roster_size(self):
+        for _ in range(30):
+            make_student(self.day.classes[0], name="張三")
+        with self.assertNumQueries(1):
+            found = self.search("张三")
+        self.assertEqual(len(found), 20)

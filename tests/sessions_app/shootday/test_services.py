@@ -230,6 +230,16 @@ class CardCorrectionTests(TestCase):
         self.assertEqual(record.value, "张三（5337 4093）")
         self.assertIs(record.matches_roster, True)
 
+    def test_a_name_whose_reading_is_unknown_is_logged_and_its_pinyin_on_its_own(self):
+        self.student.name = "王𠮷"
+        self.student.save()
+        record = self.record("name", "王𠮷")
+        self.assertEqual(record.value, "王𠮷（4585 0000）")
+        self.assertIs(record.matches_roster, True)
+        with self.assertRaisesMessage(ShootDayError, "拼音应为 1 个音节"):
+            self.record("name_pinyin", "ji li")
+        self.assertEqual(self.record("name_pinyin", " JI ").value, "ji")
+
     def test_the_shot_number_must_be_the_students_own(self):
         with self.assertRaisesMessage(ShootDayError, "尚未取号"):
             self.record("shot_number", "7")

@@ -231,6 +231,13 @@ class DeskTests(ShootPageTestCase):
         self.assertContains(response, "3723")  # 欧
         self.assertContains(response, "3640")  # 娜
 
+    def test_a_search_in_simplified_finds_a_traditional_roster_name(self):
+        self.students[1].name = "張偉"
+        self.students[1].save()
+        response = self.client.get(reverse("shootday:desk"), {"q": "张伟"})
+        self.assertEqual(response.status_code, 302)
+        self.assertContains(self.client.get(response["Location"]), "張偉")
+
     def test_a_search_by_student_id_prefix_lists_the_matches(self):
         prefix = self.students[1].student_id[:-1]
         response = self.client.get(reverse("shootday:desk"), {"q": prefix})
@@ -239,6 +246,26 @@ class DeskTests(ShootPageTestCase):
     def test_a_search_without_a_match_says_so(self):
         response = self.client.get(reverse("shootday:desk"), {"q": "不存在"})
         self.assertContains(response, "没有找到“不存在”")
+
+    def test_an_unknown_reading_is_flagged_until_a_pinyin_is_known(self):
+        self.student.name = "王𠮷"
+        self.student.save()
+        url = reverse("shootday:desk")
+        response = self.client.get(url, {"student": self.student.pk})
+        self.assertContains(response, "读音待填")
+        self.assertContains(response, "姓名中“𠮷”的读音无法自动识别")
+        self.assertNotContains(response, "旁注")
+        # The student's own saved check gives it…
+        make_card_check(self.student, name_pinyin="ji")
+        response = self.client.get(url, {"student": self.student.pk})
+        self.assertContains(response, "旁注 ji")
+        self.assertNotContains(response, "读音待填")
+        # …and a reading logged at the desk wins over it.
+        shootday.card_correction_record(
+            student=self.student, field="name_pinyin", kind="fill", value="jie", by=self.crew
+        )
+        response = self.client.get(url, {"student": self.student.pk})
+        self.assertContains(response, "旁注 jie")
 
     def test_assign_then_photograph_through_the_desk(self):
         response = self.client.post(

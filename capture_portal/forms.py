@@ -1,4 +1,5 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,20 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("学号 / 用户名")
         self.fields["password"].label = _("密码")
+
+
+class NewPasswordForm(PasswordChangeForm):
+    """Django's password change, with what is wrong with the new password said under
+    新密码 (Django puts it under the confirmation)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("当前密码")
+        self.fields["new_password1"].label = _("新密码")
+        self.fields["new_password2"].label = _("再输入一次新密码")
+        self.fields["new_password2"].help_text = ""
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, password_field_name="new_password1")
+        return forms.Form.clean(self)

@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "capture_portal.apps.AxesConfig",  # django-axes, named in Chinese
     "capture_portal",
     "sessions_app",
     "cards_app",
@@ -126,10 +126,11 @@ PASSWORD_HASHERS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's checks, said in Chinese (capture_portal/passwords.py).
+    {"NAME": "capture_portal.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "capture_portal.passwords.MinimumLengthValidator"},
+    {"NAME": "capture_portal.passwords.CommonPasswordValidator"},
+    {"NAME": "capture_portal.passwords.NumericPasswordValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -148,6 +149,8 @@ AXES_VERBOSE = False
 # The portal speaks Simplified Chinese to everyone: a phone set to English must not
 # get Django's own texts (weekdays, form errors) in English amid the Chinese pages.
 LANGUAGE_CODE = "zh-hans"
+# Chinese for the libraries that ship none (django-axes): locale/zh_Hans.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

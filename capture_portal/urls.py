@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from capture_portal import views
+
+admin.site.site_header = _("图像采集 管理后台")
+admin.site.site_title = _("图像采集 管理后台")
+admin.site.index_title = _("数据管理")
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from capture_portal.forms import LoginForm
+from capture_portal.forms import LoginForm, NewPasswordForm
 from capture_portal.roles import is_crew, is_staff_member, monitored_class_of, student_of
 from sessions_app.services import student_password_changed
 
@@ -22,7 +22,7 @@ def dashboard(request):
         return redirect("sessions:student_home")
     if is_crew(user):
         return redirect("shootday:desk")
-    messages.info(request, _("您的账号尚未分配角色，请联系教务处。"))
+    messages.info(request, _("你的账号尚未分配角色，请联系教务处。"))
     return redirect("sessions:home")
 
 
@@ -32,6 +32,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = NewPasswordForm
     success_url = reverse_lazy("dashboard")
 
     def form_valid(self, form):

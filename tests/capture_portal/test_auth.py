@@ -62,6 +62,51 @@ class LoginTests(TestCase):
         self.assertNotIn("_auth_user_id", self.client.session)
 
 
+class PasswordChangeMessageTests(TestCase):
+    """What is wrong with a new password is said in Chinese, under 新密码."""
+
+    def setUp(self):
+        campaign = make_campaign()
+        student = make_student(make_class(campaign, make_slot(campaign)), student_id="1703010101")
+        [(_, self.password)] = services.student_accounts_issue(students=[student])
+        self.client.post(reverse("login"), {"username": "1703010101", "password": self.password})
+
+    def errors_of(self, new1, new2=None):
+        response = self.client.post(
+            reverse("password_change"),
+            {"old_password": self.password, "new_password1": new1, "new_password2": new2 or new1},
+        )
+        form = response.context["form"]
+        return form.errors.get("new_password1", []), form.errors.get("new_password2", [])
+
+    def test_each_rule_is_said_in_chinese_under_the_new_password(self):
+        cases = {
+            "abc": "密码太短，至少需要 8 个字符。",
+            "12345678901": "密码不能全是数字。",
+            "password123": "这个密码太常见，很容易被猜到。",
+            "1703010101a": "密码与用户名太相似。",
+        }
+        for password, message in cases.items():
+            with self.subTest(password=password):
+                under_new, under_again = self.errors_of(password)
+                self.assertIn(message, under_new)
+                self.assertEqual(under_again, [])
+                self.assertFalse(
+                    any("password" in e.lower() and "密码" not in e for e in under_new)
+                )
+
+    def test_a_mismatch_is_said_under_the_confirmation(self):
+        under_new, under_again = self.errors_of("Zq8-kaoshi-2018", "Zq8-kaoshi-2019")
+        self.assertEqual(under_new, [])
+        self.assertEqual(len(under_again), 1)
+        self.assertRegex(under_again[0], "[\u4e00-\u9fff]")
+
+    def test_the_help_text_is_chinese(self):
+        page = self.client.get(reverse("password_change")).content.decode()
+        self.assertIn("至少 8 个字符。", page)
+        self.assertNotIn("Your password", page)
+
+
 class DashboardTests(Personas):
     def landing(self, user):
         self.client.force_login(user)
@@ -88,3 +133,31 @@ class DashboardTests(Personas):
         Student.objects.filter(pk=self.monitor.pk).update(school_class=self.other_class)
         self.client.force_login(self.monitor_user)
         self.assertEqual(self.client.get(reverse("sessions:monitor_home")).status_code, 403)
+
+
+class AdminInChineseTests(TestCase):
+    """Everywhere staff go is in Chinese, django-axes' admin pages included."""
+
+    def test_the_lockout_records_are_named_in_chinese(self):
+        from axes.models import AccessAttempt
+        from django.contrib.auth.models import User
+        from django.utils import timezone
+
+        AccessAttempt.objects.create(
+            username="1703010101",
+            ip_address="10.0.0.1",
+            user_agent="x",
+            attempt_time=timezone.now(),
+            failures_since_start=3,
+        )
+        self.client.force_login(User.objects.create_superuser("root", "", "Zq8-root-2018"))
+        index = self.client.get("/admin/").content.decode()
+        attempts = self.client.get("/admin/axes/accessattempt/").content.decode()
+
+        self.assertIn("图像采集 管理后台", index)
+        self.assertIn("登录保护", index)
+        self.assertIn("登录失败记录", index)
+        self.assertIn("IP 地址", attempts)
+        for english in ("Access attempts", "Access logs", "Access failures", "Axes"):
+            self.assertNotIn(english, index)
+        self.assertNotIn("IP Address", attempts)

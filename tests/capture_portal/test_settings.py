@@ -54,3 +54,24 @@ class SettingsTests(SimpleTestCase):
         result = run_settings(DEBUG="1", DATABASE_URL="postgres://u:p@127.0.0.1:5432/x")
         self.assertEqual(result.stdout.strip(), "django.db.backends.postgresql")
         self.assertEqual(run_settings(DEBUG="1").stdout.strip(), "django.db.backends.sqlite3")
+
+
+class OneFormOfAddressTests(SimpleTestCase):
+    """The portal says 你 to everyone, never 您 in one place and 你 in the next."""
+
+    def test_no_text_of_the_portal_says_nin(self):
+        root = Path(__file__).resolve().parents[2]
+        found = []
+        for folder in (
+            "capture_portal",
+            "sessions_app",
+            "cards_app",
+            "payments_app",
+            "templates",
+            "static",
+        ):
+            for path in (root / folder).rglob("*"):
+                if path.suffix in {".py", ".html", ".js", ".txt", ".md"} and path.is_file():
+                    if "您" in path.read_text(encoding="utf-8", errors="ignore"):
+                        found.append(str(path.relative_to(root)))
+        self.assertEqual(found, [])

@@ -154,20 +154,28 @@ class GuideDownloadTests(TestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("过长", response.content.decode())
 
-    def test_my_guide_needs_a_saved_check_and_a_student(self):
+    def test_my_guide_is_the_rosters_until_a_check_is_saved(self):
         url = reverse("cards:my_guide_pdf")
         self.assertEqual(self.client.get(url).status_code, 302)
         self.client.force_login(make_staff())
         self.assertEqual(self.client.get(url).status_code, 403)
         self.client.force_login(self.user)
-        self.assertEqual(self.client.get(url).status_code, 404)
-        make_card_check(self.student)
-        response = self.client.get(url)
+
+        page = self.client.get(reverse("cards:check"))
+        self.assertContains(page, "没有发现错误，可以照下图涂卡。")
+        self.assertContains(page, 'src="%s?v=roster"' % reverse("cards:my_guide_png"))
+        self.assertNotContains(page, 'd-none" alt="采集卡填涂示意图')
+        self.assertEqual(self.client.get(reverse("cards:my_guide_png")).content[:4], b"\x89PNG")
+        roster = PdfReader(io.BytesIO(self.client.get(url).content)).pages[0].extract_text()
+        self.assertIn("身份证号：%s" % self.student.id_number, roster)
+
+        check = make_card_check(self.student)
+        page = self.client.get(reverse("cards:check"))
+        self.assertContains(page, 'src="%s?v=%d"' % (reverse("cards:my_guide_png"), check.pk))
         self.assertIn(
             "身份证号：%s" % self.student.id_number,
-            PdfReader(io.BytesIO(response.content)).pages[0].extract_text(),
+            PdfReader(io.BytesIO(self.client.get(url).content)).pages[0].extract_text(),
         )
-        self.assertEqual(self.client.get(reverse("cards:my_guide_png")).content[:4], b"\x89PNG")
 
 
 class ClassCardsTests(TestCase):

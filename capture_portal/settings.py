@@ -187,8 +187,6 @@ X_FRAME_OPTIONS = "DENY"
 
 # 学号 format on the card: a regular expression the whole value must match.
 STUDENT_ID_PATTERN = os.environ.get("STUDENT_ID_PATTERN", r"\d{6,14}")
-# The college's 5-digit national code (院校代码), printed on the fill guide.
-COLLEGE_CODE = os.environ.get("COLLEGE_CODE", "")
 
 # Roster import (sessions_app/roster): limits against files that would exhaust a worker.
 ROSTER_IMPORT_MAX_UPLOAD_BYTES = envint("ROSTER_IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))

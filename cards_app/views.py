@@ -4,7 +4,6 @@ a form, call a selector or one service, render."""
 
 import base64
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -32,8 +31,13 @@ from sessions_app.models import Campaign
 BULK_PAGE_SIZE = 100
 
 
-def _guide(result: rules.CardResult) -> fill_guide.Guide:
-    return fill_guide.Guide.from_result(result, college_code=settings.COLLEGE_CODE)
+def _guide(request, result: rules.CardResult) -> fill_guide.Guide:
+    """Return the fill guide of a result, with the 院校代码 of the student's campaign
+    (the published campaign for a visitor)."""
+    student = student_of(request.user)
+    campaign = student.campaign if student else campaign_for_request(request, published_only=True)
+    code = campaign.college_code if campaign else ""
+    return fill_guide.Guide.from_result(result, college_code=code)
 
 
 def _initial_for(student) -> dict:
@@ -80,7 +84,7 @@ def check(request):
             result = services.card_check_run(student=student, data=form.initial)
     current = selectors.card_check_current(student=student) if student else None
     state = selectors.card_state_of(current) if student else None
-    guide = _guide(result) if result is not None else None
+    guide = _guide(request, result) if result is not None else None
     guide_png = None
     if guide is not None and request.method == "POST":
         # Inline, so the ID number never travels in a URL.
@@ -111,7 +115,7 @@ def _posted_guide(request) -> fill_guide.Guide | None:
     if not form.is_valid():
         return None
     student = student_of(request.user)
-    return _guide(services.card_check_run(student=student, data=form.card_data()))
+    return _guide(request, services.card_check_run(student=student, data=form.card_data()))
 
 
 def _too_long() -> HttpResponse:
@@ -142,7 +146,7 @@ def guide_pdf(request):
 def _my_guide(request) -> fill_guide.Guide:
     """Return the student's own fill guide: of their saved check, else of the roster."""
     student = student_of(request.user)
-    return _guide(services.card_check_run(student=student, data=_initial_for(student)))
+    return _guide(request, services.card_check_run(student=student, data=_initial_for(student)))
 
 
 @require_GET

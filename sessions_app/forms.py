@@ -56,6 +56,7 @@ class CampaignForm(forms.ModelForm):
         fields = [
             "title",
             "graduation_year",
+            "college_code",
             "scope",
             "fee",
             "fee_includes",

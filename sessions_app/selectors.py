@@ -96,6 +96,13 @@ class Schedule:
         return sorted({row.slot.date for row in self.rows})
 
     @property
+    def ends_at(self) -> datetime.datetime | None:
+        """Return when the campaign's last slot ends, or None without slots."""
+        if not self.rows:
+            return None
+        return max(_slot_end(row.slot) for row in self.rows)
+
+    @property
     def venues(self) -> list:
         seen = {}
         for row in self.rows:
@@ -200,6 +207,16 @@ def student_place(*, student: Student) -> rules.Place:
     )
 
 
+def _slot_end(slot: TimeSlot) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(slot.date, slot.end))
+
+
+def schedule_over(*, schedule: Schedule, now=None) -> bool:
+    """Return whether every slot of the schedule has ended."""
+    ends_at = schedule.ends_at
+    return ends_at is not None and ends_at <= (now or timezone.now())
+
+
 @dataclass(frozen=True)
 class StudentSlot:
     """Where and when one student is shot, as the student's pages show it."""
@@ -210,14 +227,16 @@ class StudentSlot:
     position: int | None
     class_count: int
     deferred: bool = False
+    over: bool = False  # the slot has ended
 
     @property
     def found(self) -> bool:
         return self.slot is not None
 
 
-def slot_for_student(*, student: Student) -> StudentSlot:
-    """Return the student's slot, the class's position in it and the classes it holds."""
+def slot_for_student(*, student: Student, now=None) -> StudentSlot:
+    """Return the student's slot, the class's position in it, the classes it holds and
+    whether it has ended."""
     place = student_place(student=student)
     class_count = place.slot.classes.count() if place.slot is not None else 0
     return StudentSlot(
@@ -227,6 +246,7 @@ def slot_for_student(*, student: Student) -> StudentSlot:
         position=place.position,
         class_count=class_count,
         deferred=place.deferred,
+        over=place.slot is not None and _slot_end(place.slot) <= (now or timezone.now()),
     )
 
 

@@ -44,7 +44,15 @@ from sessions_app.shootday.selectors import class_queue_status, slot_queue, stud
 def home(request):
     campaign = campaign_for_request(request, published_only=True)
     schedule = selectors.schedule_for_campaign(campaign=campaign) if campaign else None
-    return render(request, "sessions_app/home.html", {"campaign": campaign, "schedule": schedule})
+    return render(
+        request,
+        "sessions_app/home.html",
+        {
+            "campaign": campaign,
+            "schedule": schedule,
+            "over": schedule is not None and selectors.schedule_over(schedule=schedule),
+        },
+    )
 
 
 def lookup(request):

@@ -22,6 +22,7 @@ from sessions_app.services import class_monitor_set
 
 BATCH_SIZE = 1000
 DEMO_CLASS = "会计1171"
+DEMO_COLLEGE_CODE = "12345"
 STAFF_LOGIN = ("jwc", "jwc-demo-2018")
 CREW_LOGIN = ("crew", "crew-demo-2018")
 MONITOR_PASSWORD = "monitor-demo-2018"
@@ -54,6 +55,10 @@ def seed_demo(*, students: int | None = None, shoot_day: bool = False) -> DemoRe
         raise DemoError("--students 不能为负数。")
     with transaction.atomic():
         campaign, loaded = notice_load()
+        if not campaign.college_code:
+            # The notice does not print the code; the demo's is a placeholder.
+            campaign.college_code = DEMO_COLLEGE_CODE
+            campaign.save(update_fields=["college_code"])
         result = DemoResult(campaign=campaign, loaded=loaded)
         _roster(result, students)
         _accounts(result)

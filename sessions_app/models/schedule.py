@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,15 @@ class Campaign(models.Model):
 
     title = models.CharField(_("标题"), max_length=100)
     graduation_year = models.PositiveSmallIntegerField(_("毕业年份"))
+    # The college's national 5-digit code, filled in on every card (the fill guide
+    # draws its bubbles); blank until 教务处 enter it.
+    college_code = models.CharField(
+        _("院校代码"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{5}$", _("院校代码是 5 位数字。"))],
+        help_text=_("国家规定的 5 位院校代码，学生在采集卡上填涂。"),
+    )
     scope = models.TextField(_("参加范围"), blank=True)
     fee = models.DecimalField(
         _("每人费用（元）"), max_digits=8, decimal_places=2, default=Decimal("20.00")

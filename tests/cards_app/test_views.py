@@ -347,3 +347,41 @@ class PermissionTests(Personas):
                     self.assertEqual(self.client.get(url).status_code, 403)
                 self.client.force_login(self.staff)
                 self.assertEqual(self.client.get(url).status_code, 200)
+
+
+class CollegeCodeTests(Personas):
+    """The 院校代码 is the campaign's: staff enter it once, every card guide draws it."""
+
+    def test_the_guide_draws_the_campaigns_code_and_the_notice_names_it(self):
+        self.campaign.college_code = "10538"
+        self.campaign.save()
+        self.client.force_login(self.student_user)
+
+        page = self.client.get(reverse("cards:check"))
+
+        self.assertEqual(page.context["guide"].college_code, "10538")
+        home = self.client.get(reverse("sessions:home"))
+        self.assertContains(home, '“院校代码”填 <strong class="font-monospace">10538</strong>')
+
+    def test_without_a_code_staff_are_asked_for_it_and_the_guide_leaves_it_blank(self):
+        self.client.force_login(self.staff)
+        self.assertContains(
+            self.client.get(reverse("sessions:staff_board")), "还没有填写<strong>院校代码</strong>"
+        )
+        self.client.force_login(self.student_user)
+        self.assertEqual(self.client.get(reverse("cards:check")).context["guide"].college_code, "")
+
+    def test_a_code_that_is_not_five_digits_is_refused(self):
+        self.client.force_login(self.staff)
+        form = self.client.get(reverse("sessions:campaign_edit", args=[self.campaign.pk])).context[
+            "form"
+        ]
+        data = {k: v for k, v in form.initial.items() if v is not None and k != "id"}
+        for bad in ("1053", "1053８", "abcde", "105380"):
+            data["college_code"] = bad
+            response = self.client.post(
+                reverse("sessions:campaign_edit", args=[self.campaign.pk]), data
+            )
+            self.assertContains(response, "院校代码", msg_prefix=bad)
+            self.campaign.refresh_from_db()
+            self.assertEqual(self.campaign.college_code, "", bad)

@@ -182,6 +182,33 @@ class PublicPageTests(Personas):
         self.assertNotContains(empty, "This field is required")
 
 
+class DayOverTests(Personas):
+    """The personas' campaign is the notice's 2018 day, long over."""
+
+    def test_home_says_the_capture_is_over_and_where_to_go_instead(self):
+        response = self.client.get(reverse("sessions:home"))
+        self.assertContains(response, "本次图像采集已于 2018年11月11日 结束。")
+        self.assertContains(response, self.campaign.makeup_centre_phone)
+
+    def test_a_lookup_says_the_slot_has_ended(self):
+        response = self.client.post(
+            reverse("sessions:lookup"),
+            {"student_id": self.student.student_id, "name": self.student.name},
+        )
+        self.assertContains(response, "这个时段已于 11月11日 12:00 结束。如果你没有拍摄，请联系")
+
+    def test_before_the_day_nothing_is_said_to_be_over(self):
+        TimeSlot.objects.filter(campaign=self.campaign).update(
+            date=timezone.localdate() + datetime.timedelta(days=3)
+        )
+        self.assertNotContains(self.client.get(reverse("sessions:home")), "day-over")
+        response = self.client.post(
+            reverse("sessions:lookup"),
+            {"student_id": self.student.student_id, "name": self.student.name},
+        )
+        self.assertNotContains(response, "place-over")
+
+
 class StudentPageTests(Personas):
     def test_a_student_sees_slot_queue_and_own_full_id(self):
         self.client.force_login(self.student_user)

@@ -219,6 +219,24 @@ class BoardTests(TestCase):
         )
 
 
+class BoardAfterTheDayTests(TestCase):
+    def test_a_past_day_says_it_is_over_without_a_slot_header(self):
+        day = make_shoot_day(
+            sizes=(2,), names=["会计1171"], day="2018-11-11", start="14:30", end="15:30"
+        )
+        day.campaign.published = True
+        day.campaign.save()
+
+        response = self.client.get(reverse("shootday:board"))
+
+        self.assertContains(response, "拍摄已结束")
+        self.assertContains(response, "2018年11月11日的图像采集已全部结束")
+        self.assertContains(response, "未拍摄的同学请联系<strong>图像采集中心</strong>")
+        header = response.content.decode().split("board-header")[1].split("</header>")[0]
+        self.assertNotIn("14:30", header)
+        self.assertNotContains(response, "今日拍摄")
+
+
 class DeskTests(ShootPageTestCase):
     def setUp(self):
         super().setUp()

@@ -267,6 +267,7 @@ class _Layout:
     indexes: Sequence[int]  # of the kept columns in the report's rows
     widths: Sequence[float]
     pagesize: tuple[float, float]
+    size: float  # of the table's text
 
 
 class _PdfWriter:
@@ -280,7 +281,9 @@ class _PdfWriter:
 
     margin = 36
     font_size = 9.5
-    # An ID or a name is shrunk down to this size to stay on one line, then wrapped.
+    # A table too wide for the page is set smaller, down to this size.
+    min_table_size = 8
+    # A cell is shrunk down to this size to stay on one line, then wrapped.
     min_font_size = 7
     row_height = 17
     padding = 2.5  # on either side of a cell's text
@@ -314,8 +317,9 @@ class _PdfWriter:
         return self.chain.width(text, size)
 
     def _cell(self, text: str, width: float, size: float, keep: bool) -> _Cell:
-        """Return the lines of one cell: whole on one line if it fits; an ID or a name
-        shrunk, then wrapped, never cut; other text wrapped, cut after max_lines."""
+        """Return the lines of one cell: whole on one line if it fits, if need be at a
+        smaller size; else an ID or a name wrapped, never cut, and other text wrapped
+        and cut after max_lines."""
         if text == "":
             return _Cell((), size)
         room = width - 2 * self.padding
@@ -326,10 +330,10 @@ class _PdfWriter:
         measured = self._measure(text, size)
         if measured <= room:
             return _Cell((text,), size)
+        shrunk = math.floor(size * room / measured * 4) / 4
+        if shrunk >= self.min_font_size:
+            return _Cell((text,), shrunk)
         if keep:
-            shrunk = math.floor(size * room / measured * 4) / 4
-            if shrunk >= self.min_font_size:
-                return _Cell((text,), shrunk)
             return _Cell(wrap(text, room, self.min_font_size, self.chain), self.min_font_size)
         lines = wrap(text, room, size, self.chain)
         if len(lines) > self.max_lines:
@@ -355,8 +359,8 @@ class _PdfWriter:
     # Layout of a section.
 
     def _layout(self, rows: list[tuple], totals: tuple | None) -> _Layout:
-        """Choose the columns (an optional one only when a row has a value), their
-        widths, and the page's orientation."""
+        """Choose the columns (an optional one only when a row has a value), the page's
+        orientation, the text size and the column widths."""
         from reportlab.lib.pagesizes import landscape
 
         columns = self.report.columns
@@ -366,59 +370,69 @@ class _PdfWriter:
             if not column.optional or any(row[i] != "" for row in rows)
         ]
         kept = [columns[i] for i in indexes]
-        natural = [self._natural_width(columns[i], i, rows, totals) for i in indexes]
-        weights = [c.width for c in kept]
+        pad = 2 * self.padding + 1
+        # Text widths at the base size; a smaller size scales them in proportion.
+        text = [self._natural_width(columns[i], i, rows, totals) for i in indexes]
         orientations = {True: [landscape(_A4)], False: [_A4], None: [_A4, landscape(_A4)]}
         choices = orientations[self.report.landscape]
         pagesize = next(
-            (size for size in choices if sum(natural) <= size[0] - 2 * self.margin), choices[-1]
+            (p for p in choices if sum(text) + pad * len(text) <= p[0] - 2 * self.margin),
+            choices[-1],
         )
         usable = pagesize[0] - 2 * self.margin
-        widths = self._widths(kept, natural, weights, usable)
-        return _Layout(kept, indexes, widths, pagesize)
+        # Too wide still: a smaller size for the whole table, down to a legible floor.
+        size = self.font_size
+        if sum(text) + pad * len(text) > usable:
+            size = max(self.min_table_size, (usable - pad * len(text)) / sum(text) * size)
+            size = math.floor(size * 4) / 4
+        natural = [t * size / self.font_size + pad for t in text]
+        widths = self._widths(kept, natural, [c.width for c in kept], usable, size)
+        return _Layout(kept, indexes, widths, pagesize, size)
 
     def _natural_width(self, column: Column, index: int, rows, totals) -> float:
-        """Return the width that shows the column's every value on one line."""
+        """Return the width of the column's widest text (its title or a value)."""
         texts = {row[index] for row in rows}
         if totals is not None:
             texts.add(totals[index])
-        widest = self._measure(column.title, self.font_size + 0.5)
+        size = self.font_size
+        widest = self._measure(column.title, size + 0.5)
         for text in sorted(texts, key=len, reverse=True):
-            if len(text) * self.font_size <= widest:
+            if len(text) * size <= widest:
                 break  # no shorter text can be wider (1 em a glyph at most)
-            widest = max(widest, self._measure(text, self.font_size))
-        return widest + 2 * self.padding + 1
+            widest = max(widest, self._measure(text, size))
+        return widest
 
-    def _widths(self, columns, natural, weights, usable) -> list[float]:
-        """Return column widths filling ``usable``: every column its natural width if
-        they fit; else the IDs and names theirs and the rest shared by weight; else
-        everything by weight (IDs and names then shrink or wrap)."""
-        total_weight = sum(weights) or 1
+    def _widths(self, columns, natural, weights, usable, size) -> list[float]:
+        """Return column widths filling ``usable``.
+
+        When every column fits, the widths follow the exporter's proportions, none
+        narrower than its widest text. Otherwise the IDs and names keep their full width
+        and the other columns share the rest by weight (their text shrinks or wraps);
+        only when even that fails does every column go by weight.
+        """
         if sum(natural) <= usable:
-            spare = usable - sum(natural)
-            return [n + spare * w / total_weight for n, w in zip(natural, weights, strict=True)]
+            return _share(usable, weights, floors=natural)
         floors = [
-            n if c.keep else min(n, max(3 * self.font_size, self._measure(c.title, self.font_size)))
+            n if c.keep else min(n, max(3 * size, self._measure(c.title, size)))
             for c, n in zip(columns, natural, strict=True)
         ]
         if sum(floors) > usable:
-            return [usable * w / total_weight for w in weights]
-        # Fill the other columns up to their natural width, by weight, from their floor.
-        widths = list(floors)
-        open_ = {i for i, c in enumerate(columns) if not c.keep}
-        while open_:
-            spare = usable - sum(widths)
-            if spare <= 0.01:
-                break
-            share = sum(weights[i] for i in open_) or 1
-            for i in list(open_):
-                widths[i] = min(natural[i], widths[i] + spare * weights[i] / share)
-                if widths[i] >= natural[i] - 0.01:
-                    open_.discard(i)
+            return _share(usable, weights)
+        keep = sum(n for c, n in zip(columns, natural, strict=True) if c.keep)
+        others = [i for i, c in enumerate(columns) if not c.keep]
+        shared = _share(
+            usable - keep,
+            [weights[i] for i in others],
+            floors=[floors[i] for i in others],
+            ceilings=[natural[i] for i in others],
+        )
+        widths = list(natural)
+        for i, width in zip(others, shared, strict=True):
+            widths[i] = width
         return widths
 
     def _lay_row(self, values, *, bold=False, fill=None, keep=True) -> _Row:
-        size = self.font_size + (0.5 if bold else 0)
+        size = self.layout.size + (0.5 if bold else 0)
         cells = [
             self._cell(values[i], width, size, keep and column.keep)
             for i, width, column in zip(
@@ -599,6 +613,29 @@ class _PdfWriter:
 
 _A4 = (595.2755905511812, 841.8897637795277)
 UNDRAWABLE_HEADING = "注意：以下文字中有字体无法显示的字，文件中以〓代替，请按原文核对："
+
+
+def _share(total: float, weights, floors=None, ceilings=None) -> list[float]:
+    """Return ``total`` split in proportion to ``weights``, none below its floor nor,
+    while another column can take the rest, above its ceiling."""
+    count = len(weights)
+    floors = floors or [0.0] * count
+    ceilings = ceilings or [math.inf] * count
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(count) if i not in fixed]
+        rest = total - sum(fixed.values())
+        weight = sum(weights[i] for i in free) or 1
+        share = {i: rest * weights[i] / weight for i in free}
+        under = {i: floors[i] for i in free if share[i] < floors[i]}
+        over = {i: ceilings[i] for i in free if share[i] > ceilings[i]}
+        if under:
+            fixed.update(under)
+        elif over and len(over) < len(free):
+            fixed.update(over)
+        else:
+            break
+    return [fixed[i] if i in fixed else share[i] for i in range(count)]
 
 
 def _paginate(heights, tail, first_room, later_room, *, keep=2) -> list[tuple[int, int]]:

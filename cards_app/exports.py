@@ -8,18 +8,18 @@ from cards_app.selectors import BulkCheck, RosterRow
 
 PROBLEM_COLUMNS = [
     Column("班级", 14),
-    Column("学号", 14, text=True),
-    Column("姓名", 12),
-    Column("身份证号", 22, text=True),
+    Column("学号", 14, text=True, keep=True),
+    Column("姓名", 12, keep=True),
+    Column("身份证号", 22, text=True, keep=True),
     Column("问题项", 16),
     Column("问题", 70),
 ]
 
 NAME_COLUMNS = [
     Column("班级", 14),
-    Column("学号", 14, text=True),
-    Column("姓名", 14),
-    Column("身份证号", 22, text=True),
+    Column("学号", 14, text=True, keep=True),
+    Column("姓名", 14, keep=True),
+    Column("身份证号", 22, text=True, keep=True),
     Column("区位码", 22),
     Column("卡上填法", 40),
 ]

@@ -26,6 +26,14 @@ from pathlib import Path
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 MISSING_MARK = "〓"
+
+# 避头尾 (kinsoku): what may not start a line, and what may not end one.
+CANNOT_START = frozenset(
+    "，。、；：？！…‥·・）)]｝}〕〉》」』】〙〗〟’”｠»ヽヾーァィゥェォッャュョヮヵヶ"
+    "ぁぃぅぇぉっゃゅょゎゕゖ々〻‐゠–〜～%％‰℃°′″,.;:?!"
+)
+CANNOT_END = frozenset("（([｛{〔〈《「『【〘〖〝‘“｟«")
+_CANNOT_START_TEXT = "".join(sorted(CANNOT_START))
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
@@ -74,9 +82,19 @@ def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
 
 
 def _patch_reportlab():
+    """Fix two things of reportlab for Chinese text, once per process."""
+    from reportlab.lib import textsplit
     from reportlab.pdfbase import ttfonts
+    from reportlab.platypus import paragraph
 
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    # Paragraphs with wordWrap="CJK" let a character in this string hang in the margin
+    # rather than start the next line; reportlab's list is Japanese and lacks ，；：？！
+    # and the closing quotes and book-title marks, so notices had lines starting "，".
+    # A one-font paragraph breaks in textsplit, one of several fonts in paragraph.
+    for module in (textsplit, paragraph):
+        if not module.ALL_CANNOT_START.endswith(_CANNOT_START_TEXT):
+            module.ALL_CANNOT_START += _CANNOT_START_TEXT
 
 
 class FontChain:
@@ -255,12 +273,6 @@ def pillow_draw(
 
 # Line breaking -----------------------------------------------------------------------
 
-# 避头尾 (kinsoku): what may not start a line, and what may not end one.
-CANNOT_START = frozenset(
-    "，。、；：？！…‥·・）)]｝}〕〉》」』】〙〗〟’”｠»ヽヾーァィゥェォッャュョヮヵヶ"
-    "ぁぃぅぇぉっゃゅょゎゕゖ々〻‐゠–〜～%％‰℃°′″,.;:?!"
-)
-CANNOT_END = frozenset("（([｛{〔〈《「『【〘〖〝‘“｟«")
 _BREAK_AFTER = re.compile(r"[\s·・•‧．\-/、，；]")
 
 

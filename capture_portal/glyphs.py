@@ -192,7 +192,7 @@ def draw_string(
     canvas, x: float, y: float, text: str, size: float, *, align: str = "left", chain=None
 ):
     """Draw ``text`` at baseline ``y`` with each character in the first font that has
-    it; ``align`` is "left", "center" or "right" of ``x``. Return the width drawn."""
+    it; ``align`` is "left", "center" or "right" of ``x``."""
     chain = chain or font_chain()
     runs = chain.runs(text)
     if len(runs) == 1:
@@ -204,20 +204,19 @@ def draw_string(
             canvas.drawCentredString(x, y, part)
         else:
             canvas.drawString(x, y, part)
-        return None
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+        return
+    if align != "left":
+        from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    widths = [stringWidth(part, name, size) for name, part in runs]
-    total = sum(widths)
-    if align == "right":
-        x -= total
-    elif align == "center":
-        x -= total / 2
-    for (name, part), width in zip(runs, widths, strict=True):
-        canvas.setFont(name, size)
-        canvas.drawString(x, y, part)
-        x += width
-    return total
+        total = sum(stringWidth(part, name, size) for name, part in runs)
+        x -= total if align == "right" else total / 2
+    # One text object for all runs: readers then extract the text as one word (田𠮷),
+    # not as a line per font.
+    text = canvas.beginText(x, y)
+    for name, part in runs:
+        text.setFont(name, size)
+        text.textOut(part)
+    canvas.drawText(text)
 
 
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})

@@ -151,6 +151,7 @@ class FontChain:
                 runs.append([name, char])
         return tuple((name, part) for name, part in runs)
 
+    @lru_cache(maxsize=8192)  # noqa: B019 -- as runs
     def missing(self, text: str) -> str:
         """Return the characters of ``text`` that no font of the chain can draw."""
         primary = self._primary_glyphs

@@ -589,7 +589,7 @@ class _PdfWriter:
         needed = sum(r.height for r in rows)
         if needed <= room or needed * self.squeeze > room:
             return
-        factor = room / needed
+        factor = room / needed * 0.999  # rounding must not push the last row over
         squeezed = [
             max(
                 [row.height * factor]

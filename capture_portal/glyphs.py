@@ -33,7 +33,6 @@ CANNOT_START = frozenset(
     "ぁぃぅぇぉっゃゅょゎゕゖ々〻‐゠–〜～%％‰℃°′″,.;:?!"
 )
 CANNOT_END = frozenset("（([｛{〔〈《「『【〘〖〝‘“｟«")
-_CANNOT_START_TEXT = "".join(sorted(CANNOT_START))
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
@@ -88,13 +87,12 @@ def _patch_reportlab():
     from reportlab.platypus import paragraph
 
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-    # Paragraphs with wordWrap="CJK" let a character in this string hang in the margin
-    # rather than start the next line; reportlab's list is Japanese and lacks ，；：？！
-    # and the closing quotes and book-title marks, so notices had lines starting "，".
-    # A one-font paragraph breaks in textsplit, one of several fonts in paragraph.
-    for module in (textsplit, paragraph):
-        if not module.ALL_CANNOT_START.endswith(_CANNOT_START_TEXT):
-            module.ALL_CANNOT_START += _CANNOT_START_TEXT
+    # Paragraphs with wordWrap="CJK" break anywhere between two characters and hang at
+    # most one of reportlab's (Japanese) closing marks in the margin: a notice had
+    # lines starting with "，", and "），" put the comma there all the same. A one-font
+    # paragraph breaks in textsplit, one of several fonts in paragraph.
+    textsplit.dumbSplit = _dumb_split
+    paragraph.cjkFragSplit = _cjk_frag_split
 
 
 class FontChain:
@@ -307,3 +305,81 @@ def _break_point(text: str, start: int, end: int) -> int:
     while i > start + 1 and (text[i] in CANNOT_START or text[i - 1] in CANNOT_END):
         i -= 1
     return i if i > start + 1 else end
+
+
+# Line breaking inside reportlab paragraphs ----------------------------------------------
+
+
+def _breaks(text: str, widths, max_widths, forced=frozenset()) -> list[tuple[int, int]]:
+    """Return (start, end) of each line: as many characters as fit, the break moved
+    back so that no line starts with a closing mark nor ends with an opening one, and
+    a run of Latin letters or digits kept whole when it can be."""
+    from reportlab.rl_config import _FUZZ
+
+    lines = []
+    start, count = 0, len(text)
+    while start < count:
+        room = max_widths[min(len(lines), len(max_widths) - 1)] + _FUZZ
+        used, end = 0.0, start
+        while end < count and end not in forced and used + widths[end] <= room:
+            used += widths[end]
+            end += 1
+        if end in forced:
+            end += 1  # the <br/> ends its line
+        elif end == start:
+            end = start + 1  # one character wider than the line
+        elif end < count:
+            end = _kinsoku(text, start, end)
+        lines.append((start, end))
+        start = end
+    return lines
+
+
+def _kinsoku(text: str, start: int, end: int) -> int:
+    """Return where to break before text[end], given that text[start:end] fits."""
+    low = start + (end - start) // 2
+    i = end
+    while i > low and (text[i] in CANNOT_START or text[i - 1] in CANNOT_END):
+        i -= 1
+    if i == low:
+        return end  # nowhere better in the line's second half: break as it falls
+    j = i
+    while j > low and text[j - 1].isascii() and text[j].isascii() and not text[j - 1].isspace():
+        j -= 1  # inside "2020" or "chsi.com.cn": break before the run
+    if j > low and text[j] not in CANNOT_START and text[j - 1] not in CANNOT_END:
+        return j
+    return i
+
+
+def _dumb_split(word, widths, maxWidths):
+    """Replace reportlab.lib.textsplit.dumbSplit: the same lines, with 避头尾."""
+    if not isinstance(maxWidths, (list, tuple)):
+        maxWidths = [maxWidths]
+    result = []
+    for n, (start, end) in enumerate(_breaks(word, widths, maxWidths)):
+        room = maxWidths[min(n, len(maxWidths) - 1)]
+        result.append([room - sum(widths[start:end]), word[start:end].strip()])
+    return result
+
+
+def _cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
+    """Replace reportlab.platypus.paragraph.cjkFragSplit: the same lines, with 避头尾."""
+    from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
+
+    chars = []
+    for frag in frags:
+        text = frag.text.decode(encoding) if isinstance(frag.text, bytes) else frag.text
+        chars += [cjkU(t, frag, encoding) for t in text] if text else [cjkU(text, frag, encoding)]
+    widths = [c.width for c in chars]
+    forced = frozenset(i for i, c in enumerate(chars) if hasattr(c.frag, "lineBreak"))
+    # An empty marker (a <br/>, an image) stands for one position in the text.
+    text = "".join(c if len(c) == 1 else "\ufffc" for c in chars)
+    lines = []
+    for n, (start, end) in enumerate(_breaks(text, widths, maxWidths, forced)):
+        room = maxWidths[min(n, len(maxWidths) - 1)]
+        used = sum(widths[start:end])
+        line_break = end - 1 in forced
+        lines.append(
+            makeCJKParaLine(chars[start:end], room, used, room - used, line_break, calcBounds)
+        )
+    return ParaLines(kind=1, lines=lines)

@@ -269,6 +269,9 @@ class _Layout:
     widths: Sequence[float]
     pagesize: tuple[float, float]
     size: float  # of the table's text
+    # Of each column's values: one size for the whole column, shrunk (down to a floor)
+    # so that its widest value fits on one line.
+    sizes: Sequence[float]
 
 
 class _PdfWriter:
@@ -311,6 +314,7 @@ class _PdfWriter:
         self.layout: _Layout | None = None
         self.width, self.height = _A4
         self.undrawable: dict[str, None] = {}
+        self.table_top: float | None = None  # of the table drawn on this page
 
     # Text.
 
@@ -354,7 +358,7 @@ class _PdfWriter:
         """Draw (x, baseline, text, size, align) items in one PDF text object: a long
         list then has a third of the operators, and readers extract it faster."""
         chain = self.chain
-        pdf_text = self.canvas.beginText()
+        pdf_text = None
         current = origin = None
         for x, y, text, size, align in texts:
             if chain.missing(text):
@@ -364,7 +368,7 @@ class _PdfWriter:
                 width = sum(stringWidth(part, name, size) for name, part in runs)
                 x -= width if align == "right" else width / 2
             if origin is None:
-                pdf_text.setTextOrigin(x, y)
+                pdf_text = self.canvas.beginText(x, y)
             else:
                 # Relative to the previous text's start (dy counts downwards).
                 pdf_text.moveCursor(x - origin[0], origin[1] - y)
@@ -374,7 +378,8 @@ class _PdfWriter:
                     pdf_text.setFont(name, size)
                     current = (name, size)
                 pdf_text.textOut(part)
-        self.canvas.drawText(pdf_text)
+        if pdf_text is not None:
+            self.canvas.drawText(pdf_text)
 
     def _paragraph(self, text: str, size: float, *, leading: float | None = None):
         """Draw a line of text below self.y, wrapped to the page's width."""
@@ -414,7 +419,13 @@ class _PdfWriter:
             size = math.floor(size * 4) / 4
         natural = [t * size / self.font_size + pad for t in text]
         widths = self._widths(kept, natural, [c.width for c in kept], usable, size)
-        return _Layout(kept, indexes, widths, pagesize, size)
+        sizes = [
+            size
+            if n <= w
+            else max(self.min_font_size, math.floor(size * (w - pad) / (n - pad) * 4) / 4)
+            for n, w in zip(natural, widths, strict=True)
+        ]
+        return _Layout(kept, indexes, widths, pagesize, size, sizes)
 
     def _natural_width(self, column: Column, index: int, rows, totals) -> float:
         """Return the width of the column's widest text (its title or a value)."""
@@ -459,11 +470,14 @@ class _PdfWriter:
         return widths
 
     def _lay_row(self, values, *, bold=False, fill=None, keep=True) -> _Row:
-        size = self.layout.size + (0.5 if bold else 0)
+        layout = self.layout
+        bolder = 0.5 if bold else 0
         cells = [
-            self._cell(values[i], width, size, keep and column.keep)
-            for i, width, column in zip(
-                self.layout.indexes, self.layout.widths, self.layout.columns, strict=True
+            self._cell(
+                values[i], width, (size if keep else layout.size) + bolder, keep and column.keep
+            )
+            for i, width, column, size in zip(
+                layout.indexes, layout.widths, layout.columns, layout.sizes, strict=True
             )
         ]
         height = max(
@@ -474,6 +488,7 @@ class _PdfWriter:
     # Page furniture.
 
     def _new_page(self):
+        self._close_table()
         if self.page:
             self.canvas.showPage()
         self.page += 1
@@ -527,15 +542,23 @@ class _PdfWriter:
             x += width
         self._draw_texts(texts)
         c.setLineWidth(0.4)
+        if self.table_top is None:
+            self.table_top = top
+            c.line(left, top, right, top)
+        c.line(left, self.y, right, self.y)
+
+    def _close_table(self):
+        """Draw the grid's column lines once for the rows on this page: one line per
+        column, not per cell, keeps a long list light to print and to read."""
+        if self.table_top is None:
+            return
         if self.report.grid:
-            edges = [left]
-            for width in layout.widths:
+            edges = [self.margin]
+            for width in self.layout.widths:
                 edges.append(edges[-1] + width)
-            lines = [(left, self.y, right, self.y), (left, top, right, top)]
-            lines += [(e, self.y, e, top) for e in edges]
-            c.lines(lines)
-        else:
-            c.line(left, self.y, right, self.y)
+            self.canvas.setLineWidth(0.4)
+            self.canvas.lines([(e, self.y, e, self.table_top) for e in edges])
+        self.table_top = None
 
     # Sections.
 
@@ -572,6 +595,7 @@ class _PdfWriter:
                 self._draw_row(row)
         for row in tail:
             self._draw_row(row)
+        self._close_table()
         self._signatures(section.signatures)
 
     def _section_heading(self, section: Section):

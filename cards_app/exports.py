@@ -93,6 +93,7 @@ def name_list_report(*, bulk: BulkCheck, campaign) -> Report:
 # File name and format of each download of the bulk check page.
 BULK_EXPORTS = {
     "problems.xlsx": ("采集卡预检问题清单.xlsx", "xlsx"),
+    "problems.pdf": ("采集卡预检问题清单.pdf", "pdf"),
     "names.xlsx": ("姓名需特殊填写名单.xlsx", "xlsx"),
     "names.pdf": ("姓名需特殊填写名单.pdf", "pdf"),
 }
@@ -104,7 +105,7 @@ def bulk_check_export(
     """Return (file name, content type, content) of one of BULK_EXPORTS; the problem
     report holds the rows the page's filter shows."""
     filename, fmt = BULK_EXPORTS[kind]
-    if kind == "problems.xlsx":
+    if kind.startswith("problems."):
         rows = bulk.filtered(problem=problem, class_name=class_name)
         report = bulk_check_report(bulk=bulk, campaign=campaign, rows=rows)
     else:

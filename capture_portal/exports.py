@@ -444,30 +444,30 @@ class _PdfWriter:
         """Return column widths filling ``usable``.
 
         When every column fits, the widths follow the exporter's proportions, none
-        narrower than its widest text. Otherwise the IDs and names keep their full width
-        and the other columns share the rest by weight (their text shrinks or wraps);
-        only when even that fails does every column go by weight.
+        narrower than its widest text. Otherwise each column gets at least a floor and
+        at most its widest text, by weight: an ID column its whole width (an ID is not
+        wrapped), a name column six characters' (longer names wrap after their ·),
+        other columns three characters' or their title's (their text shrinks or
+        wraps). Only when even the floors do not fit do the columns go by weight,
+        IDs first.
         """
         if sum(natural) <= usable:
             return _share(usable, weights, floors=natural)
-        floors = [
-            n if c.keep else min(n, max(3 * size, self._measure(c.title, size)))
-            for c, n in zip(columns, natural, strict=True)
-        ]
-        if sum(floors) > usable:
-            return _share(usable, weights)
-        keep = sum(n for c, n in zip(columns, natural, strict=True) if c.keep)
-        others = [i for i, c in enumerate(columns) if not c.keep]
-        shared = _share(
-            usable - keep,
-            [weights[i] for i in others],
-            floors=[floors[i] for i in others],
-            ceilings=[natural[i] for i in others],
-        )
-        widths = list(natural)
-        for i, width in zip(others, shared, strict=True):
-            widths[i] = width
-        return widths
+        floors = []
+        for column, width in zip(columns, natural, strict=True):
+            if column.keep and column.text:
+                floors.append(width)
+            elif column.keep:
+                floors.append(min(width, 6 * size + 2 * self.padding + 1))
+            else:
+                title = self._measure(column.title, size) + 2 * self.padding + 1
+                floors.append(min(width, max(3 * size, title)))
+        if sum(floors) <= usable:
+            return _share(usable, weights, floors=floors, ceilings=natural)
+        ids = [n if c.keep and c.text else 0.0 for c, n in zip(columns, natural, strict=True)]
+        if sum(ids) <= usable:
+            return _share(usable, weights, floors=ids)
+        return _share(usable, weights)
 
     def _lay_row(self, values, *, bold=False, fill=None, keep=True) -> _Row:
         layout = self.layout

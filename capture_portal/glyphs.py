@@ -281,11 +281,14 @@ def wrap(text: str, width: float, size: float, chain=None) -> list[str]:
     chain = chain or font_chain()
     if chain.width(text, size) <= width:
         return [text]
+    # TrueType text has no kerning here: a line is as wide as its characters.
+    widths = [chain.width(c, size) for c in text]
     lines = []
     start = 0
     while start < len(text):
-        end = start + 1
-        while end < len(text) and chain.width(text[start : end + 1], size) <= width:
+        end, used = start + 1, widths[start]
+        while end < len(text) and used + widths[end] <= width:
+            used += widths[end]
             end += 1
         if end < len(text):
             end = _break_point(text, start, end)

@@ -446,7 +446,7 @@ class _PdfWriter:
         When every column fits, the widths follow the exporter's proportions, none
         narrower than its widest text. Otherwise each column gets at least a floor and
         at most its widest text, by weight: an ID column its whole width (an ID is not
-        wrapped), a name column six characters' (longer names wrap after their ·),
+        wrapped), a name column ten small characters' (longer names wrap after a ·),
         other columns three characters' or their title's (their text shrinks or
         wraps). Only when even the floors do not fit do the columns go by weight,
         IDs first.
@@ -458,7 +458,8 @@ class _PdfWriter:
             if column.keep and column.text:
                 floors.append(width)
             elif column.keep:
-                floors.append(min(width, 6 * size + 2 * self.padding + 1))
+                # Ten characters at the smallest size: most names stay on one line.
+                floors.append(min(width, 10 * self.min_font_size + 2 * self.padding + 1))
             else:
                 title = self._measure(column.title, size) + 2 * self.padding + 1
                 floors.append(min(width, max(3 * size, title)))

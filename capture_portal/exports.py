@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from reportlab.lib.pagesizes import A4 as _A4
+from reportlab.lib.pagesizes import landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from capture_portal.glyphs import draw_string, font_chain, missing_note, wrap
@@ -393,8 +395,6 @@ class _PdfWriter:
     def _layout(self, rows: list[tuple], totals: tuple | None) -> _Layout:
         """Choose the columns (an optional one only when a row has a value), the page's
         orientation, the text size and the column widths."""
-        from reportlab.lib.pagesizes import landscape
-
         columns = self.report.columns
         indexes = [
             i
@@ -663,7 +663,6 @@ class _PdfWriter:
             draw_string(self.canvas, self.margin, self.y, line, 9.5, chain=self.chain)
 
 
-_A4 = (595.2755905511812, 841.8897637795277)
 UNDRAWABLE_HEADING = "注意：以下文字中有字体无法显示的字，文件中以〓代替，请按原文核对："
 
 

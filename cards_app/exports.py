@@ -8,18 +8,18 @@ from cards_app.selectors import BulkCheck, RosterRow
 
 PROBLEM_COLUMNS = [
     Column("班级", 14),
-    Column("学号", 14, text=True),
-    Column("姓名", 12),
-    Column("身份证号", 22, text=True),
+    Column("学号", 14, text=True, keep=True),
+    Column("姓名", 12, keep=True),
+    Column("身份证号", 22, text=True, keep=True),
     Column("问题项", 16),
     Column("问题", 70),
 ]
 
 NAME_COLUMNS = [
     Column("班级", 14),
-    Column("学号", 14, text=True),
-    Column("姓名", 14),
-    Column("身份证号", 22, text=True),
+    Column("学号", 14, text=True, keep=True),
+    Column("姓名", 14, keep=True),
+    Column("身份证号", 22, text=True, keep=True),
     Column("区位码", 22),
     Column("卡上填法", 40),
 ]
@@ -93,6 +93,7 @@ def name_list_report(*, bulk: BulkCheck, campaign) -> Report:
 # File name and format of each download of the bulk check page.
 BULK_EXPORTS = {
     "problems.xlsx": ("采集卡预检问题清单.xlsx", "xlsx"),
+    "problems.pdf": ("采集卡预检问题清单.pdf", "pdf"),
     "names.xlsx": ("姓名需特殊填写名单.xlsx", "xlsx"),
     "names.pdf": ("姓名需特殊填写名单.pdf", "pdf"),
 }
@@ -104,7 +105,7 @@ def bulk_check_export(
     """Return (file name, content type, content) of one of BULK_EXPORTS; the problem
     report holds the rows the page's filter shows."""
     filename, fmt = BULK_EXPORTS[kind]
-    if kind == "problems.xlsx":
+    if kind.startswith("problems."):
         rows = bulk.filtered(problem=problem, class_name=class_name)
         report = bulk_check_report(bulk=bulk, campaign=campaign, rows=rows)
     else:

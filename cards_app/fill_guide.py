@@ -8,9 +8,8 @@ error is drawn empty and marked 有误: the guide never shows a wrong fill.
 
 import io
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from capture_portal.exports import FONT_PATH, cjk_font
+from capture_portal.glyphs import MISSING_MARK, draw_string, font_chain, pillow_draw, pillow_font
 from cards_app import rules
 
 COLUMN = 34  # width of one bubble column
@@ -205,6 +204,20 @@ class _Builder:
             self.box(x0, self.y, width, 34, color=ERROR_RED, fill=(253, 235, 235))
             self.text(x0 + 10, self.y + 17, "有错误，改正前不要涂卡：%s" % labels, 15, ERROR_RED)
             self.y += 34 + 14
+        missing = font_chain().missing(g.name)
+        if missing:
+            # No embedded font has the character: say so rather than print a box.
+            width = self.layout.width - 2 * MARGIN
+            self.box(x0, self.y, width, 34, color=ERROR_RED, fill=(253, 235, 235))
+            codes = "、".join("U+%04X" % ord(c) for c in missing)
+            self.text(
+                x0 + 10,
+                self.y + 17,
+                "姓名中的字无法显示（图中印为%s）：%s" % (MISSING_MARK, codes),
+                15,
+                ERROR_RED,
+            )
+            self.y += 34 + 14
 
     def _student_id_and_college(self):
         """学号 and 院校代码 side by side."""
@@ -318,14 +331,7 @@ def build_layout(guide: Guide) -> Layout:
 
 
 def _pillow_font(size: float):
-    return _pillow_font_of_size(round(size))
-
-
-@lru_cache(maxsize=64)
-def _pillow_font_of_size(size: int):
-    from PIL import ImageFont
-
-    return ImageFont.truetype(str(FONT_PATH), size, index=0)
+    return pillow_font(font_chain().primary, round(size))
 
 
 def render_png(guide: Guide, *, scale: float = 1.5) -> bytes:
@@ -357,11 +363,14 @@ def render_png(guide: Guide, *, scale: float = 1.5) -> bytes:
                 anchor="mm",
             )
     for t in layout.texts:
-        draw.text(
-            (t.x * s, t.y * s),
+        # Each character in the first font that has it: 䶮 and 𠮷 come from the fallbacks.
+        pillow_draw(
+            draw,
+            t.x * s,
+            t.y * s,
             t.text,
+            t.size * s,
             fill=t.color,
-            font=_pillow_font(t.size * s),
             anchor="mm" if t.anchor == "c" else "lm",
         )
     buffer = io.BytesIO()
@@ -377,7 +386,7 @@ def render_pdf(guide: Guide) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    font = cjk_font()
+    font = font_chain().primary
     layout = build_layout(guide)
     width, height = A4
     margin = 36
@@ -386,9 +395,7 @@ def render_pdf(guide: Guide) -> bytes:
     c.setTitle("采集卡填涂示意")
     c.setAuthor("教务处")
     y = height - margin - 8
-    c.setFont(font, 15)
-    c.drawString(margin, y, "《高等教育学历证书图像信息采集》卡 填涂示意")
-    c.setFont(font, 10.5)
+    draw_string(c, margin, y, "《高等教育学历证书图像信息采集》卡 填涂示意", 15)
     summary = [
         "学号：%s" % guide.student_id,
         "姓名：%s" % guide.name,
@@ -407,7 +414,7 @@ def render_pdf(guide: Guide) -> bytes:
     )
     for line in summary:
         y -= 16
-        c.drawString(margin, y, line)
+        draw_string(c, margin, y, line, 10.5)
     y -= 10
     # The picture, scaled to fit what is left of the page.
     scale = min((width - 2 * margin) / layout.width, (y - margin) / layout.height)
@@ -441,12 +448,10 @@ def render_pdf(guide: Guide) -> bytes:
     for t in layout.texts:
         c.setFillColorRGB(*(v / 255 for v in t.color))
         size = t.size * scale
-        c.setFont(font, size)
         baseline = py(t.y) - size * 0.35
-        if t.anchor == "c":
-            c.drawCentredString(px(t.x), baseline, t.text)
-        else:
-            c.drawString(px(t.x), baseline, t.text)
+        draw_string(
+            c, px(t.x), baseline, t.text, size, align="center" if t.anchor == "c" else "left"
+        )
     c.showPage()
     c.save()
     return buffer.getvalue()

@@ -18,9 +18,9 @@ from sessions_app.models import Campaign, SchoolClass
 
 COLUMNS = [
     Column("序号", 6, align="center"),
-    Column("学号", 14, text=True),
-    Column("姓名", 12),
-    Column("身份证号", 22, text=True),
+    Column("学号", 14, text=True, keep=True),
+    Column("姓名", 12, keep=True),
+    Column("身份证号", 22, text=True, keep=True),
     Column("缴费", 10, align="center"),
     Column("金额（元）", 10, align="right"),
     Column("登记时间", 14, align="center"),

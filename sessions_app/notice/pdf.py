@@ -8,7 +8,6 @@ same embedded CJK font as every other export.
 
 import io
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -19,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from capture_portal.exports import cjk_font
+from capture_portal.glyphs import font_chain, paragraph_markup
 from sessions_app.models import Campaign, EducationType, SchoolType, StudentCategory
 from sessions_app.selectors import Schedule, schedule_for_campaign
 
@@ -72,6 +72,9 @@ class _Styles:
 class _Notice:
     """The notice's sections, each appending its paragraphs to the story."""
 
+    # The slot table's last column, inside its 6 pt paddings.
+    CLASSES_WIDTH = A4[0] - 50 * mm - 70 * mm - 12
+
     def __init__(self, campaign: Campaign, schedule: Schedule, font: str):
         self.campaign = campaign
         self.schedule = schedule
@@ -81,7 +84,7 @@ class _Notice:
         self.story = []
 
     def p(self, text, style=None):
-        self.story.append(Paragraph(escape(text), style or self.styles.body))
+        self.story.append(Paragraph(paragraph_markup(text), style or self.styles.body))
 
     def title_and_intro(self):
         campaign, styles = self.campaign, self.styles
@@ -146,7 +149,7 @@ class _Notice:
         table = [[Paragraph(h, styles.cell_head) for h in headings]]
         for row in self.schedule.rows:
             slot = row.slot
-            when = escape(
+            when = paragraph_markup(
                 "%s %s—%s"
                 % (slot.period_label, slot.start.strftime("%H:%M"), slot.end.strftime("%H:%M"))
             )
@@ -156,12 +159,13 @@ class _Notice:
             table.append(
                 [
                     Paragraph(when, styles.cell),
-                    Paragraph(escape(slot.venue.name), styles.cell),
-                    Paragraph(escape("、".join(entries)), styles.cell),
+                    Paragraph(paragraph_markup(slot.venue.name), styles.cell),
+                    Paragraph(_packed(entries, self.CLASSES_WIDTH, styles.cell), styles.cell),
                 ]
             )
-        width = A4[0] - 50 * mm
-        slot_table = Table(table, colWidths=[37 * mm, 33 * mm, width - 70 * mm], repeatRows=1)
+        slot_table = Table(
+            table, colWidths=[37 * mm, 33 * mm, self.CLASSES_WIDTH + 12], repeatRows=1
+        )
         slot_table.setStyle(
             TableStyle(
                 [
@@ -278,11 +282,27 @@ class _Notice:
             KeepTogether(
                 [
                     Spacer(1, 18),
-                    Paragraph(escape(campaign.issued_by), styles.right),
-                    Paragraph(escape(_date_cn(issued) if issued else ""), styles.right),
+                    Paragraph(paragraph_markup(campaign.issued_by), styles.right),
+                    Paragraph(paragraph_markup(_date_cn(issued) if issued else ""), styles.right),
                 ]
             )
         )
+
+
+def _packed(entries: list[str], width: float, style: ParagraphStyle) -> str:
+    """Return the entries joined by 、 as Paragraph markup, broken into lines between
+    entries only: a class name is never split over two lines (会计 / 1173)."""
+    chain = font_chain()
+    lines, line = [], ""
+    for entry in entries:
+        candidate = "%s、%s" % (line, entry) if line else entry
+        if line and chain.width(candidate + "、", style.fontSize) > width:
+            lines.append(line + "、")
+            line = entry
+        else:
+            line = candidate
+    lines.append(line)
+    return "<br/>".join(paragraph_markup(line) for line in lines)
 
 
 def notice_pdf(*, campaign: Campaign) -> bytes:

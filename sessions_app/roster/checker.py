@@ -29,6 +29,7 @@ from sessions_app.models import (
     StudentCategory,
 )
 from sessions_app.roster.table import FIELD_LABELS, Table, cell_text, header_field
+from sessions_app.roster.template import EXAMPLE, is_example
 
 # The report --------------------------------------------------------------------------
 
@@ -230,6 +231,7 @@ class RosterChecker:
         self.seen_id_numbers: dict[str, int] = {}
         self.new_class_names: dict[str, str] = {}  # class -> college name ("" if none)
         self.numeric_student_ids = 0
+        self.example_rows: list[int] = []
         self.to_create: list[tuple[str, dict]] = []
         self.to_update: list[tuple[dict, dict]] = []
 
@@ -283,6 +285,9 @@ class RosterChecker:
             return None  # a blank line between blocks is not a student
         if all(header_field(raw[f]) == f for f in ("student_id", "name")):
             return None  # the header again, above the next class's block
+        if is_example(raw):
+            self.example_rows.append(number)
+            return None  # the import template's made-up student
         return _Row(number, raw, numeric)
 
     def _excel_damage(self, row: _Row) -> list[Problem]:
@@ -555,6 +560,12 @@ class RosterChecker:
         """Return the report, with the notes about the file as a whole first."""
         report = self.report
         report.warnings[:0] = [Problem(0, "", "", note) for note in self.table.notes]
+        if self.example_rows:
+            note = _("第 %(rows)s 行是导入模板中的示例学生（%(name)s），已跳过，不会导入。") % {
+                "rows": "、".join(map(str, self.example_rows)),
+                "name": EXAMPLE["name"],
+            }
+            report.warnings.insert(0, Problem(0, "", "", note))
         if self.numeric_student_ids:
             note = _(
                 "有 %(n)d 个学号是数字格式的单元格，已按显示的数字读入；"
@@ -562,7 +573,11 @@ class RosterChecker:
             ) % {"n": self.numeric_student_ids}
             report.warnings.insert(0, Problem(0, self._header("student_id"), "", note))
         if report.rows == 0 and not report.problems:
-            report.problems.append(Problem(0, "", "", _("文件中没有学生数据（表头下面是空的）。")))
+            if self.example_rows:
+                message = _("除了示例学生，文件中没有学生数据：请在示例行下面填写学生后再上传。")
+            else:
+                message = _("文件中没有学生数据（表头下面是空的）。")
+            report.problems.append(Problem(0, "", "", message))
         report.new_classes = sorted(self.new_class_names)
         report.new_colleges = sorted(
             {c for c in self.new_class_names.values() if c and c not in self.colleges}

@@ -17,8 +17,8 @@ from sessions_app.selectors import schedule_for_campaign, students_by_place
 
 SIGNIN_COLUMNS = [
     Column("序号", 4, align="center"),
-    Column("学号", 11, text=True),
-    Column("姓名", 8),
+    Column("学号", 11, text=True, keep=True),
+    Column("姓名", 8, keep=True),
     Column("班级", 9),
     Column("拍摄序号", 7),
     Column("签名", 12),
@@ -100,20 +100,21 @@ def _signin_totals(students, paid):
 # The full roster ---------------------------------------------------------------------
 
 ROSTER_COLUMNS = [
-    Column("学号", 13, text=True),
-    Column("姓名", 10),
-    Column("身份证号", 21, text=True),
+    Column("学号", 13, text=True, keep=True),
+    Column("姓名", 10, keep=True),
+    Column("身份证号", 21, text=True, keep=True),
     Column("性别", 5),
     Column("班级", 11),
-    Column("学院", 16),
+    Column("学院", 16, optional=True),
     Column("类别", 12),
     Column("学历类别", 9),
     Column("所在校别", 9),
     Column("拍摄时段", 20),
     Column("地点", 18),
-    Column("班级顺序", 7),
-    Column("采集卡核对", 12),
-    Column("缴费", 8),
+    Column("班级顺序", 7, optional=True),
+    # Empty until the card checks and payments start: the PDF then leaves them out.
+    Column("采集卡核对", 12, optional=True),
+    Column("缴费", 8, optional=True),
 ]
 
 
@@ -185,5 +186,4 @@ def roster_report(*, campaign: Campaign) -> Report:
         title=_("%(title)s　学生名单") % {"title": campaign.title},
         columns=ROSTER_COLUMNS,
         sections=[Section(title=_("学生名单"), rows=rows())],
-        landscape=True,
     )

@@ -15,6 +15,7 @@ from sessions_app.roster import jobs
 from sessions_app.roster.forms import RosterUploadForm
 from sessions_app.roster.reader import MB
 from sessions_app.roster.table import RosterFileError
+from sessions_app.roster.template import roster_template
 
 PREVIEW_ROWS = 200  # rows of each kind listed on the page; the error file has them all
 
@@ -49,6 +50,15 @@ def upload(request, campaign_pk):
             "max_mb": settings.ROSTER_IMPORT_MAX_UPLOAD_BYTES // MB,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_required
+def template(request, campaign_pk):
+    """Download the import template: the headers, one example row, IDs as text."""
+    campaign = get_object_or_404(Campaign, pk=campaign_pk)
+    return export_response(
+        _("学生名单导入模板.xlsx"), XLSX_CONTENT_TYPE, roster_template(campaign=campaign)
     )
 
 

@@ -22,8 +22,8 @@ from sessions_app.shootday.selectors import (
 
 MAKEUP_COLUMNS = [
     Column("序号", 4, align="center"),
-    Column("学号", 12, text=True),
-    Column("姓名", 9),
+    Column("学号", 12, text=True, keep=True),
+    Column("姓名", 9, keep=True),
     Column("性别", 4),
     Column("班级", 10),
     Column("类别", 12),

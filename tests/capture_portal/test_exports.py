@@ -1,12 +1,22 @@
 """The shared renderer: files read back as a user's program would read them."""
 
 import io
+from unittest import mock
 
 from django.test import SimpleTestCase
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from capture_portal.exports import Column, Report, Section, render_pdf, render_xlsx
+from capture_portal.exports import (
+    UNDRAWABLE_HEADING,
+    Column,
+    Report,
+    Section,
+    render_pdf,
+    render_xlsx,
+)
+from capture_portal.glyphs import MISSING_MARK, PRIMARY, FontChain
+from tests.names import EXTENSION_NAMES, LONG_NAMES, UNDRAWABLE
 
 COLUMNS = [
     Column("学号", 14, text=True),
@@ -131,3 +141,128 @@ class PdfTests(SimpleTestCase):
             self.assertIn("身份证号", page)
             self.assertIn("10:30—12:00", page)
         self.assertEqual(sum(p.count("买买提·艾力") for p in text_pages), 199)
+
+
+def table(rows, columns=None, **kw):
+    columns = columns or [
+        Column("学号", 8, text=True, keep=True),
+        Column("姓名", 5, keep=True),
+        Column("身份证号", 10, text=True, keep=True),
+        Column("备注", 30),
+    ]
+    return Report(title="名单", columns=columns, sections=[Section("会计1171", rows)], **kw)
+
+
+class PdfNeverCutsTests(SimpleTestCase):
+    """学号, 身份证号 and names are shrunk or wrapped, never cut with "…"."""
+
+    def test_long_names_and_ids_in_narrow_columns_print_whole(self):
+        rows = [
+            ("2018710106100001", name, "43052119961113082X", "备注" * 30)
+            for name in (*LONG_NAMES, *EXTENSION_NAMES.values())
+        ]
+        text = pdf_text(render_pdf(table(rows, landscape=False)))
+        words = text.split()
+        joined = "".join(words)  # a name wrapped onto two lines reads with a space
+        for row in rows:
+            self.assertIn(row[1], joined)
+        self.assertEqual(words.count("43052119961113082X"), len(rows))
+        self.assertEqual(words.count("2018710106100001"), len(rows))
+
+    def test_every_character_of_each_extension_is_drawn_and_extracted(self):
+        rows = [
+            ("17%08d" % i, name, "43010320010512102X", block)
+            for i, (block, name) in enumerate(EXTENSION_NAMES.items())
+        ]
+        content = render_pdf(table(rows))
+        text = pdf_text(content)
+        for block, name in EXTENSION_NAMES.items():
+            self.assertIn(name, text, block)
+        self.assertNotIn(MISSING_MARK, text)
+        self.assertNotIn(UNDRAWABLE_HEADING, text)
+
+    def test_the_fallback_fonts_are_embedded_with_a_unicode_map(self):
+        rows = [("1", "".join(EXTENSION_NAMES.values()), "", "")]
+        reader = PdfReader(io.BytesIO(render_pdf(table(rows))))
+        names = set()
+        for ref in reader.pages[0]["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+            self.assertIn("/ToUnicode", font)
+            descriptor = font["/FontDescriptor"].get_object()
+            self.assertIn("/FontFile2", descriptor)
+        self.assertIn("HanaMinB", names)
+        self.assertIn("BabelStoneHan", names)
+
+    def test_a_character_no_font_has_is_marked_and_its_name_listed(self):
+        name = "张" + UNDRAWABLE
+        text = pdf_text(render_pdf(table([("1710101001", name, "43010320010512102X", "")])))
+        self.assertIn("张" + MISSING_MARK, text)
+        self.assertIn(UNDRAWABLE_HEADING, text)
+        self.assertIn("张%s（U+3FFFD）" % MISSING_MARK, text)
+
+    def test_without_fallback_fonts_the_extension_names_are_listed_as_not_drawn(self):
+        chain = FontChain([PRIMARY])
+        with mock.patch("capture_portal.exports.font_chain", return_value=chain):
+            rows = [("1", name, "", "") for name in EXTENSION_NAMES.values()]
+            text = pdf_text(render_pdf(table(rows)))
+        self.assertIn(UNDRAWABLE_HEADING, text)
+        self.assertIn("李%s（U+4DAE）" % MISSING_MARK, text)
+        self.assertIn("赵%s（U+30EDD）" % MISSING_MARK, text)
+
+    def test_a_page_turns_to_landscape_only_when_the_columns_need_it(self):
+        narrow = table([("1710101001", "张三", "43010320010512102X", "")])
+        wide = table([("1710101001", "张三", "43010320010512102X", "很长的备注" * 20)])
+        sizes = []
+        for report in (narrow, wide):
+            page = PdfReader(io.BytesIO(render_pdf(report))).pages[0]
+            sizes.append((round(page.mediabox.width), round(page.mediabox.height)))
+        self.assertEqual(sizes, [(595, 842), (842, 595)])
+
+    def test_an_optional_column_empty_in_a_section_is_left_out(self):
+        columns = [
+            Column("学号", 10, text=True, keep=True),
+            Column("姓名", 8, keep=True),
+            Column("缴费", 8, optional=True),
+        ]
+        empty = pdf_text(render_pdf(table([("1710101001", "张三", "")], columns)))
+        paid = pdf_text(render_pdf(table([("1710101001", "张三", "已缴")], columns)))
+        self.assertNotIn("缴费", empty)
+        self.assertIn("缴费", paid)
+
+    def test_excel_keeps_every_character_of_every_name(self):
+        names = [*EXTENSION_NAMES.values(), *LONG_NAMES, "张" + UNDRAWABLE]
+        rows = [("17%08d" % i, name, "43010320010512102X", "") for i, name in enumerate(names)]
+        sheet = load_workbook(io.BytesIO(render_xlsx(table(rows)))).active
+        self.assertEqual([r[1] for r in sheet.iter_rows(min_row=3, values_only=True)], names)
+
+
+class PdfPageBreakTests(SimpleTestCase):
+    """A class stays on one page when it can; no page holds a lone row or the totals."""
+
+    def rows_per_page(self, count, **kw):
+        rows = [("17101010%02d" % i, "张三", "43010320010512102X", "") for i in range(count)]
+        report = table(rows, row_height=22, grid=True, **kw)
+        report.sections[0].totals = ("合计", "%d 人" % count, "", "")
+        pages = [p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(report))).pages]
+        return [
+            sum(1 for line in p.splitlines() if line.startswith("17101010")) for p in pages
+        ], pages
+
+    def test_a_class_a_little_too_long_for_its_page_is_kept_on_it(self):
+        for count in range(28, 36):
+            counts, _pages = self.rows_per_page(count)
+            if counts == [count]:
+                break
+        else:
+            self.fail("no class of 28–35 rows fits one page")
+        counts, _pages = self.rows_per_page(count + 1)
+        self.assertEqual(counts, [count + 1])
+
+    def test_no_page_holds_a_single_row_or_only_the_totals(self):
+        for count in range(2, 90):
+            counts, pages = self.rows_per_page(count)
+            with self.subTest(count=count):
+                self.assertEqual(sum(counts), count)
+                self.assertGreaterEqual(min(counts), 2, counts)
+                self.assertIn("合计", pages[-1])

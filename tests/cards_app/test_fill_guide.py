@@ -4,13 +4,16 @@ import io
 import subprocess
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.test import SimpleTestCase
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader
 
+from capture_portal.glyphs import PRIMARY, FontChain
 from cards_app import fill_guide, rules
 from tests.cards_app.factories import sample_card
+from tests.names import EXTENSION_NAMES, UNDRAWABLE
 
 
 def guide(**fields):
@@ -105,3 +108,87 @@ class PdfTests(SimpleTestCase):
     def test_the_page_is_a4(self):
         page = PdfReader(io.BytesIO(fill_guide.render_pdf(guide()))).pages[0]
         self.assertEqual((round(page.mediabox.width), round(page.mediabox.height)), (595, 842))
+
+
+def ext_guide(name: str) -> fill_guide.Guide:
+    """Return the guide of a name whose last character is outside GB 2312, built
+    directly: what the card rules say of its pinyin does not matter here."""
+    codes = tuple(
+        rules.NameCode(c, rules.UNKNOWN_CODE, "x")
+        if ord(c) > 0x9FFF or ord(c) < 0x4E00
+        else rules.NameCode(c, "4479", None)
+        for c in name
+    )
+    return fill_guide.Guide(
+        student_id="1730101002",
+        name=name,
+        name_mode=rules.NAME_MODE_CODES,
+        name_codes=codes,
+        id_number="43010320010512102X",
+        education_type="regular_junior",
+        school_type="regular",
+        college_code="12345",
+        error_fields=frozenset(),
+    )
+
+
+def ink(image: Image.Image) -> set[tuple[int, int]]:
+    """Return the dark (text-coloured, not card-red) pixels of an image."""
+    image = image.convert("RGB")
+    pixels = image.load()
+    return {
+        (x, y) for x in range(image.width) for y in range(image.height) if max(pixels[x, y]) < 110
+    }
+
+
+class ExtensionCharacterTests(SimpleTestCase):
+    """Every character of a name is drawn: 䶮 (Ext A) to 𰻝 (Ext G), none as a box."""
+
+    def test_the_png_draws_each_extension_character_not_the_missing_glyph_box(self):
+        scale = 2
+        primary = ImageFont.truetype(str(PRIMARY.path), round(18 * scale), index=PRIMARY.index)
+        for block, name in EXTENSION_NAMES.items():
+            char = name[-1]
+            g = ext_guide(name)
+            label = next(t for t in fill_guide.build_layout(g).texts if t.text == "%s x" % char)
+            image = Image.open(io.BytesIO(fill_guide.render_png(g, scale=scale)))
+            half = 2 * fill_guide.COLUMN - 4
+            box = tuple(
+                round(v * scale)
+                for v in (label.x - half, label.y - 13, label.x + half, label.y + 13)
+            )
+            drawn = image.crop(box)
+            # What the primary font alone draws there: its missing-glyph box.
+            boxed = Image.new("RGB", drawn.size, fill_guide.PAPER)
+            ImageDraw.Draw(boxed).text(
+                (label.x * scale - box[0], label.y * scale - box[1]),
+                label.text,
+                fill=fill_guide.INK,
+                font=primary,
+                anchor="mm",
+            )
+            with self.subTest(block):
+                self.assertGreater(len(ink(drawn)), 40)
+                difference = ink(drawn) ^ ink(boxed)
+                self.assertGreater(len(difference), 40)
+                self.assertNotIn("无法显示", [t.text[:4] for t in fill_guide.build_layout(g).texts])
+
+    def test_the_pdf_holds_each_extension_name_whole(self):
+        for block, name in EXTENSION_NAMES.items():
+            content = fill_guide.render_pdf(ext_guide(name))
+            text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+            with self.subTest(block):
+                self.assertIn("姓名：%s" % name, text)
+
+    def test_a_character_no_font_has_is_named_in_the_png_and_the_pdf(self):
+        g = ext_guide("张" + UNDRAWABLE)
+        texts = [t.text for t in fill_guide.build_layout(g).texts]
+        self.assertIn("姓名中的字无法显示（图中印为〓）：U+3FFFD", texts)
+        text = PdfReader(io.BytesIO(fill_guide.render_pdf(g))).pages[0].extract_text()
+        self.assertIn("姓名中的字无法显示（图中印为〓）：U+3FFFD", text)
+        self.assertIn("姓名：张〓", text)
+
+    def test_without_fallback_fonts_the_guide_says_which_characters_it_cannot_draw(self):
+        with mock.patch("cards_app.fill_guide.font_chain", return_value=FontChain([PRIMARY])):
+            texts = [t.text for t in fill_guide.build_layout(ext_guide("田𠮷")).texts]
+        self.assertIn("姓名中的字无法显示（图中印为〓）：U+20BB7", texts)

@@ -1,5 +1,6 @@
 """The notice printed from the campaign: every class, venue and rule of the paper one."""
 
+from capture_portal.glyphs import CANNOT_START
 from sessions_app.models import Campaign, SchoolClass
 from tests.sessions_app.support import NoticeWorld, pdf_pages
 
@@ -32,3 +33,19 @@ class NoticeTests(NoticeWorld):
         self.campaign.refresh_from_db()
         text = "".join("".join(p.split()) for p in pdf_pages(self.export("notice", "pdf")))
         self.assertIn("0731-12345678", text)
+
+
+class NoticeLineBreakTests(NoticeWorld):
+    def test_no_line_starts_with_closing_punctuation(self):
+        # Shift a comma-rich scope text by one character at a time, so that a comma,
+        # a full stop and a closing bracket each land at the end of some line.
+        scope = (
+            "我校2020届全体毕业生（含2018级成教生），2016级等尚未拍照的在校生，往届生；请互相转告。"
+        )
+        for shift in range(24):
+            Campaign.objects.filter(pk=self.campaign.pk).update(scope="甲" * shift + scope * 3)
+            self.campaign.refresh_from_db()
+            for page in pdf_pages(self.export("notice", "pdf")):
+                for line in page.splitlines():
+                    with self.subTest(shift=shift, line=line):
+                        self.assertNotIn(line.strip()[:1], CANNOT_START)

@@ -1,13 +1,16 @@
 """The sign-in sheets and the full roster, read back as Excel and a PDF reader read them."""
 
 import io
+import re
 
+from django.test import TestCase
 from openpyxl import load_workbook
 
+from sessions_app.exports import export_file
 from sessions_app.models import Student
 from sessions_app.roster.reader import table_read
 from sessions_app.roster.services import roster_import
-from tests.factories import make_id_number
+from tests.factories import make_campaign, make_class, make_id_number, make_slot
 from tests.sessions_app.support import NoticeWorld, pdf_pages
 
 
@@ -77,3 +80,46 @@ class RosterExportTests(NoticeWorld):
         )
         self.assertEqual(report.problems, [])
         self.assertEqual(len(report.unchanged), Student.objects.count())
+
+
+class SigninPageBreakTests(TestCase):
+    """Classes of every size around a page's worth: none leaves a lone row on a page."""
+
+    SIZES = (*range(26, 36), *range(56, 66))
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.campaign = make_campaign()
+        cls.slot = make_slot(cls.campaign)
+        students = []
+        for n, size in enumerate(cls.SIZES):
+            school_class = make_class(cls.campaign, cls.slot, name="会计%d" % (1100 + n))
+            students += [
+                Student(
+                    campaign=cls.campaign,
+                    school_class=school_class,
+                    student_id="17%02d%06d" % (n, i),
+                    name="阿卜杜热合曼·阿卜杜克热木" if i == 0 else "张三",
+                    id_number=make_id_number("43010219990101%03d" % i),
+                )
+                for i in range(size)
+            ]
+        Student.objects.bulk_create(students)
+
+    def test_no_page_holds_a_single_row_of_a_class_and_each_class_keeps_its_totals(self):
+        content = export_file(campaign=self.campaign, kind="signin", fmt="pdf")[2]
+        per_class: dict[str, list[int]] = {}
+        for page in pdf_pages(content):
+            class_name = re.search(r"会计11\d\d", page.splitlines()[1]).group()
+            rows = re.findall(r"^\d+ 17\d{8} ", page, flags=re.MULTILINE)
+            per_class.setdefault(class_name, []).append(len(rows))
+            if "合计" in page:
+                self.assertGreaterEqual(len(rows), 2, class_name)
+        for n, size in enumerate(self.SIZES):
+            counts = per_class["会计%d" % (1100 + n)]
+            with self.subTest(size=size):
+                self.assertEqual(sum(counts), size)
+                self.assertGreaterEqual(min(counts), 2, counts)
+        # Classes a little longer than a page are squeezed onto it.
+        for n, size in enumerate(self.SIZES[:10]):
+            self.assertEqual(per_class["会计%d" % (1100 + n)], [size])

@@ -14,6 +14,7 @@ import io
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from reportlab.lib.pagesizes import A4 as _A4
 from reportlab.lib.pagesizes import landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from capture_portal.formats import yuan
 from capture_portal.glyphs import draw_string, font_chain, missing_note, wrap
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,6 +41,8 @@ class Column:
     keep: bool = False
     # Left out of a PDF section in which no row has a value (e.g. 缴费 before any payment).
     optional: bool = False
+    # An amount in 元: a number cell shown 33,440.00 in Excel, written so in a PDF.
+    money: bool = False
 
 
 @dataclass
@@ -76,6 +80,9 @@ def _cell_value(value):
     if isinstance(value, bool):
         return "✓" if value else ""
     return value
+
+
+MONEY_FORMAT = "#,##0.00"
 
 
 # Excel ------------------------------------------------------------------------------
@@ -156,12 +163,16 @@ def _xlsx_write_rows(sheet, report, rows, styles, prefix=()):
     # each appended row at once, so one '@' cell per text column is reused for every
     # row instead of building and styling a new one; empty values stay None, which
     # the sheet skips rather than writing an empty string cell.
-    text_cells = {}
+    text_cells, money_cells = {}, {}
     for i, column in enumerate(report.columns):
         if column.text:
             cell = WriteOnlyCell(sheet)
             cell.number_format = "@"
             text_cells[i] = cell
+        elif column.money:
+            cell = WriteOnlyCell(sheet)
+            cell.number_format = MONEY_FORMAT
+            money_cells[i] = cell
     prefix = list(prefix)
     count = 0
     for row in rows:
@@ -172,20 +183,31 @@ def _xlsx_write_rows(sheet, report, rows, styles, prefix=()):
             value = values[i]
             cell.value = None if value is None else str(value)
             values[i] = cell
+        for i, cell in money_cells.items():
+            if values[i] is not None:
+                cell.value = values[i]
+                values[i] = cell
         sheet.append(values)
         count += 1
     return count
 
 
-def _xlsx_write_totals(sheet, totals, styles):
+def _xlsx_write_totals(sheet, totals, styles, columns):
     from openpyxl.cell import WriteOnlyCell
 
+    money = {i for i, column in enumerate(columns) if column.money}
     cells = []
-    for value in totals:
+    for i, value in enumerate(totals):
         cell = WriteOnlyCell(sheet, _cell_value(value))
         cell.font, cell.fill, cell.border = styles.totals_font, styles.totals_fill, styles.border
+        if i in money and _is_number(value):
+            cell.number_format = MONEY_FORMAT
         cells.append(cell)
     sheet.append(cells)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def render_xlsx(report: Report, *, one_sheet: bool = False, section_column: str = "") -> bytes:
@@ -217,7 +239,7 @@ def render_xlsx(report: Report, *, one_sheet: bool = False, section_column: str 
             _xlsx_write_rows(sheet, report, section.rows, styles, prefix=(section.title,))
             totals = section.totals_row()
             if totals is not None:
-                _xlsx_write_totals(sheet, [section.title] + list(totals), styles)
+                _xlsx_write_totals(sheet, [section.title] + list(totals), styles, report.columns)
     else:
         wrote_any = False
         for section in report.sections:
@@ -231,7 +253,7 @@ def render_xlsx(report: Report, *, one_sheet: bool = False, section_column: str 
             _xlsx_write_rows(sheet, report, section.rows, styles)
             totals = section.totals_row()
             if totals is not None:
-                _xlsx_write_totals(sheet, totals, styles)
+                _xlsx_write_totals(sheet, totals, styles, report.columns)
         if not wrote_any:
             sheet = _xlsx_sheet(workbook, report.title, report, used)
             _xlsx_write_header(sheet, report, report.title, ["（没有数据）"], styles)
@@ -241,6 +263,15 @@ def render_xlsx(report: Report, *, one_sheet: bool = False, section_column: str 
 
 
 # PDF --------------------------------------------------------------------------------
+
+
+def _pdf_texts(values: Sequence, columns: Sequence[Column]) -> tuple[str, ...]:
+    """Return a row's cells as the text a PDF prints: amounts as 33,440.00."""
+    money = {i for i, column in enumerate(columns) if column.money}
+    return tuple(
+        "" if v is None else yuan(v) if i in money and _is_number(v) else str(_cell_value(v))
+        for i, v in enumerate(values)
+    )
 
 
 def cjk_font() -> str:
@@ -565,12 +596,11 @@ class _PdfWriter:
 
     def section_draw(self, section: Section):
         self.section = section
-        rows = [
-            tuple("" if v is None else str(_cell_value(v)) for v in row) for row in section.rows
-        ]
+        columns = self.report.columns
+        rows = [_pdf_texts(row, columns) for row in section.rows]
         totals = section.totals_row()
         if totals is not None:
-            totals = tuple("" if v is None else str(_cell_value(v)) for v in totals)
+            totals = _pdf_texts(totals, columns)
         self.layout = self._layout(rows, totals)
         header = self._lay_row(
             [c.title for c in self.report.columns], bold=True, fill=(0.85, 0.89, 0.95), keep=False

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cards_app import rules
 from cards_app.models import CardCheck
-from sessions_app.models import CategoryRule, Student
+from sessions_app.models import CategoryRule, Student, schedule_order
 
 STATUS_UNCHECKED = "unchecked"
 STATUS_OK = "ok"
@@ -258,7 +258,7 @@ def roster_rows(*, campaign) -> Iterable[tuple]:
     """Return the campaign's roster as plain tuples, in 学号 order, streamed."""
     return (
         Student.objects.filter(campaign=campaign)
-        .order_by("school_class__name", "student_id")
+        .order_by(*schedule_order("school_class__"), "student_id")
         .values_list(
             "pk",
             "student_id",

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
+from capture_portal.formats import yuan
 from cards_app.rules import mask_id_number
 from payments_app.models import Handover
 from payments_app.rules import STATE_PAID, ClassMoney
 from payments_app.selectors import ListedLine, lines_of_classes, money_of_listed
-from sessions_app.models import Campaign, SchoolClass
+from sessions_app.models import Campaign, SchoolClass, schedule_order
 
 COLUMNS = [
     Column("序号", 6, align="center"),
@@ -22,7 +23,7 @@ COLUMNS = [
     Column("姓名", 12, keep=True),
     Column("身份证号", 22, text=True, keep=True),
     Column("缴费", 10, align="center"),
-    Column("金额（元）", 10, align="right"),
+    Column("金额（元）", 10, align="right", money=True),
     Column("登记时间", 14, align="center"),
 ]
 SIGNATURES = ("班长（签名）", "收款人（签名）")
@@ -56,15 +57,15 @@ def _class_notes(school_class: SchoolClass, money: ClassMoney, handover) -> list
     if school_class.slot is not None:
         parts.append(_("拍摄：%s %s") % (school_class.slot, school_class.slot.venue))
     parts.append(_("班长：%s") % (school_class.monitor.name if school_class.monitor else "—"))
-    parts.append(_("每人 %s 元") % money.fee)
+    parts.append(_("每人 %s 元") % yuan(money.fee))
     notes = ["　".join(parts)]
     if money.crew_count or money.refund_count:
         notes.append(
             _("应交拍摄组 %(owed)s 元（已拍摄 %(n)d 人）；待退款 %(refund)s 元（%(r)d 人）")
             % {
-                "owed": money.owed,
+                "owed": yuan(money.owed),
                 "n": money.crew_count,
-                "refund": money.refund_due,
+                "refund": yuan(money.refund_due),
                 "r": money.refund_count,
             }
         )
@@ -78,7 +79,7 @@ def _class_notes(school_class: SchoolClass, money: ClassMoney, handover) -> list
             _("已交接：%d 人，%s 元，收款人 %s，%s")
             % (
                 handover.student_count,
-                handover.amount,
+                yuan(handover.amount),
                 handover.receiver_name,
                 timezone.localtime(handover.handed_over_at).strftime("%Y-%m-%d %H:%M"),
             )
@@ -92,7 +93,7 @@ def _totals(money: ClassMoney, *, unpaid_only: bool) -> tuple:
             _("合计"),
             _("未缴 %d 人") % money.unpaid_count,
             "",
-            _("应补缴 %s 元") % money.missing,
+            _("应补缴 %s 元") % yuan(money.missing),
             "",
             "",
             "",
@@ -123,7 +124,9 @@ def payment_list_report(
     """
     if classes is None:
         classes = SchoolClass.objects.filter(campaign=campaign)
-    classes = list(classes.select_related("college", "slot__venue", "monitor").order_by("name"))
+    classes = list(
+        classes.select_related("college", "slot__venue", "monitor").order_by(*schedule_order())
+    )
     listed = lines_of_classes(class_ids=[c.pk for c in classes])
     moneys = money_of_listed(listed=listed)
     classes = [

@@ -24,7 +24,14 @@ from payments_app.rules import (
     handed_over,
     pays_at_makeup_centre,
 )
-from sessions_app.models import Campaign, College, SchoolClass, Student, StudentCategory
+from sessions_app.models import (
+    Campaign,
+    College,
+    SchoolClass,
+    Student,
+    StudentCategory,
+    schedule_order,
+)
 from sessions_app.shootday.status import (
     OUTCOME_FIELDS,
     shoot_outcome_of,
@@ -460,13 +467,7 @@ def payments_overview(*, campaign: Campaign, now=None) -> Overview:
     classes = list(
         SchoolClass.objects.filter(campaign=campaign)
         .select_related("college", "slot__venue")
-        .order_by(
-            F("slot__date").asc(nulls_last=True),
-            F("slot__start").asc(nulls_last=True),
-            "slot__venue_id",
-            "position",
-            "name",
-        )
+        .order_by(*schedule_order())
     )
     moneys = money_of_classes(classes=classes, now=now)
     rows = [

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capture_portal.formats import yuan
 from capture_portal.roles import is_crew, is_staff_member, may_act_for_class
 from capture_portal.services import ServiceError, names_summary
 from payments_app.models import (
@@ -339,7 +340,12 @@ def handover_record(
                     "交接金额 %(amount)s 元与应交不符：已拍摄 %(paid)d 人，应交 %(due)s 元，"
                     "相差 %(diff)s 元。"
                 )
-                % {"amount": amount, "paid": count, "due": due, "diff": abs(due - amount)}
+                % {
+                    "amount": yuan(amount),
+                    "paid": count,
+                    "due": yuan(due),
+                    "diff": yuan(abs(due - amount)),
+                }
             )
         now = timezone.now()
         handover = Handover(
@@ -393,7 +399,7 @@ def _check_can_hand_over(school_class: SchoolClass) -> None:
                 "name": school_class,
                 "when": timezone.localtime(existing.handed_over_at).strftime("%m-%d %H:%M"),
                 "n": existing.student_count,
-                "amount": existing.amount,
+                "amount": yuan(existing.amount),
             }
         )
 
@@ -433,7 +439,7 @@ def _count_mismatch(ledger, student_count: int, count: int) -> str:
     ) % {
         "count": student_count,
         "due": count,
-        "money": ledger.money.to_hand_over[1],
+        "money": yuan(ledger.money.to_hand_over[1]),
         "note": note,
     }
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from capture_portal.exports import export_response
+from capture_portal.formats import yuan
 from capture_portal.roles import (
     class_for_handover,
     class_for_user,
@@ -94,13 +95,13 @@ def record(request, pk):
             messages.success(
                 request,
                 _("已登记 %(name)s 缴费 %(amount)s 元。")
-                % {"name": result.recorded[0].student.name, "amount": total},
+                % {"name": result.recorded[0].student.name, "amount": yuan(total)},
             )
         else:
             messages.success(
                 request,
                 _("已登记 %(n)d 人缴费，共 %(amount)s 元。")
-                % {"n": len(result.recorded), "amount": total},
+                % {"n": len(result.recorded), "amount": yuan(total)},
             )
     if result.already_paid:
         messages.warning(
@@ -127,7 +128,7 @@ def reverse_payment(request, pk, payment_pk):
                     payment=payment, by=request.user, reason=form.cleaned_data["reason"]
                 ),
                 success=_("已撤销 %(name)s 的缴费 %(amount)s 元。")
-                % {"name": payment.student.name, "amount": payment.amount},
+                % {"name": payment.student.name, "amount": yuan(payment.amount)},
             )
             if reversal is not None:
                 return redirect(_class_url(school_class, "s%d" % payment.student_id))
@@ -221,7 +222,7 @@ def refund(request, pk, payment_pk):
         lambda payment, by, note: services.payment_refund(payment=payment, by=by, reason=note),
         lambda payment: (
             _("已登记退还 %(name)s %(amount)s 元。")
-            % {"name": payment.student.name, "amount": payment.amount}
+            % {"name": payment.student.name, "amount": yuan(payment.amount)}
         ),
     )
 
@@ -236,7 +237,7 @@ def carry(request, pk, payment_pk):
         lambda payment, by, note: services.payment_carry(payment=payment, by=by, note=note),
         lambda payment: (
             _("已把 %(name)s 的 %(amount)s 元转入补拍。")
-            % {"name": payment.student.name, "amount": payment.amount}
+            % {"name": payment.student.name, "amount": yuan(payment.amount)}
         ),
     )
 
@@ -256,7 +257,7 @@ def settle(request, pk):
         ),
         success=lambda adjustment: (
             _("已结清差额：%(n)+d 人，%(amount)s 元。")
-            % {"n": adjustment.student_count, "amount": adjustment.amount}
+            % {"n": adjustment.student_count, "amount": yuan(adjustment.amount)}
         ),
     )
     return redirect(_class_url(school_class))

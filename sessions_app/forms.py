@@ -17,6 +17,7 @@ from sessions_app.models import (
     SchoolClass,
     TimeSlot,
     Venue,
+    schedule_order,
 )
 
 
@@ -181,7 +182,9 @@ class ClassSwapForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = SchoolClass.objects.filter(campaign=campaign, slot__isnull=False).order_by("name")
+        qs = SchoolClass.objects.filter(campaign=campaign, slot__isnull=False).order_by(
+            *schedule_order()
+        )
         self.fields["first"].queryset = qs
         self.fields["second"].queryset = qs
         self.helper = _helper(_("互换"))

@@ -15,6 +15,7 @@ from sessions_app.models.schedule import (
     StudentCategory,
     TimeSlot,
     Venue,
+    schedule_order,
 )
 from sessions_app.models.shootday import (
     CardCorrection,
@@ -46,4 +47,5 @@ __all__ = [
     "StudentCategory",
     "TimeSlot",
     "Venue",
+    "schedule_order",
 ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cards_app.rules import mask_id_number
@@ -220,6 +220,19 @@ class SchoolClass(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def schedule_order(prefix: str = "") -> list:
+    """Return the ordering of classes as the schedule lists them (day, time, venue,
+    place in the slot; classes without a slot last, by name), for SchoolClass, or for
+    a model reaching it through ``prefix`` (``"school_class__"`` for students)."""
+    return [
+        F(prefix + "slot__date").asc(nulls_last=True),
+        F(prefix + "slot__start").asc(nulls_last=True),
+        F(prefix + "slot__venue_id").asc(nulls_last=True),
+        F(prefix + "position").asc(nulls_last=True),
+        prefix + "name",
+    ]
 
 
 class CategoryRule(models.Model):

@@ -114,7 +114,7 @@ CHSI_EXPORT_CHUNK = 1000
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%m-%d %H:%M")
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _chsi_cells(row) -> tuple[str, str]:

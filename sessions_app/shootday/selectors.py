@@ -50,6 +50,7 @@ from sessions_app.models import (
     Student,
     TimeSlot,
     Venue,
+    schedule_order,
 )
 from sessions_app.selectors import individuals_q, name_contains_q, student_place
 from sessions_app.shootday import rules
@@ -588,7 +589,7 @@ def makeup_students(*, campaign, now=None) -> Makeup:
         Student.objects.filter(campaign=campaign)
         .exclude(school_class__status=SchoolClass.Status.DEFERRED)
         .select_related("school_class__slot", "school_class__shoot_close")
-        .order_by("school_class__name", "student_id")
+        .order_by(*schedule_order("school_class__"), "student_id")
     )
     statuses = shoot_status_by_student(students=Student.objects.filter(campaign=campaign))
     category_rules = {r.category: r for r in campaign.category_rules.select_related("slot")}
@@ -802,7 +803,7 @@ def chsi_students(
     return (
         students.annotate(last_photographed_at=Subquery(last_photo))
         .select_related("school_class__college")
-        .order_by("school_class__name", "student_id")
+        .order_by(*schedule_order("school_class__"), "student_id")
     )
 
 
@@ -872,5 +873,5 @@ def chsi_filter_choices(*, campaign) -> tuple[list[College], list[SchoolClass]]:
     """Return the colleges with a class in the campaign and the campaign's classes, by
     name, for the follow-up list's filters."""
     colleges = College.objects.filter(classes__campaign=campaign).distinct().order_by("name")
-    classes = SchoolClass.objects.filter(campaign=campaign).order_by("name")
+    classes = SchoolClass.objects.filter(campaign=campaign).order_by(*schedule_order())
     return list(colleges), list(classes)

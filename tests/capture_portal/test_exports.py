@@ -266,3 +266,42 @@ class PdfPageBreakTests(SimpleTestCase):
                 self.assertEqual(sum(counts), count)
                 self.assertGreaterEqual(min(counts), 2, counts)
                 self.assertIn("合计", pages[-1])
+
+
+class MoneyColumnTests(SimpleTestCase):
+    """Amounts read as people write them: 33,440.00, in Excel and in a PDF."""
+
+    def money_report(self):
+        from decimal import Decimal
+
+        return Report(
+            title="缴费名单",
+            columns=[Column("姓名", 10), Column("金额（元）", 10, align="right", money=True)],
+            sections=[
+                Section(
+                    title="全部",
+                    rows=[("王堃", Decimal("20.00")), ("欧阳娜娜", None)],
+                    totals=("合计", Decimal("33440")),
+                )
+            ],
+        )
+
+    def test_excel_keeps_numbers_shown_with_separators(self):
+        sheet = load_workbook(io.BytesIO(render_xlsx(self.money_report()))).worksheets[0]
+        cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value is not None}
+        self.assertEqual(cells[33440].number_format, "#,##0.00")
+        self.assertEqual(cells[20].number_format, "#,##0.00")
+        self.assertEqual(cells[20].data_type, "n")
+
+    def test_a_pdf_writes_separators_and_two_decimals(self):
+        text = pdf_text(render_pdf(self.money_report()))
+        self.assertIn("33,440.00", text)
+        self.assertIn("20.00", text)
+
+    def test_the_formatter(self):
+        from capture_portal.formats import yuan
+
+        self.assertEqual(
+            [yuan(33440), yuan("1234567.5"), yuan(0), yuan(None), yuan("x")],
+            ["33,440.00", "1,234,567.50", "0.00", "", "x"],
+        )

@@ -190,3 +190,17 @@ class EveryPageAgreesTests(TestCase):
         self.assertEqual(ledger.money.collected, Decimal("0.00"))
         self.assertEqual(ledger.money.expected_count, 1)  # its own monitor only
         self.assertEqual(Payment.objects.filter(school_class=self.other.school_class).count(), 0)
+
+
+class ThousandsTests(TestCase):
+    def test_amounts_of_a_thousand_and_more_have_separators(self):
+        world = make_class_world(60, name="大班1171")
+        make_payments(world.students, world.monitor_user)
+        self.client.force_login(make_staff())
+
+        page = self.client.get(reverse("payments:class", args=[world.school_class.pk]))
+        overview = self.client.get(reverse("payments:overview"))
+
+        self.assertContains(page, 'id="collected">1,200.00<')
+        self.assertContains(overview, "1,200.00")
+        self.assertNotContains(overview, "1200.00")

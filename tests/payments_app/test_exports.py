@@ -12,7 +12,15 @@ from pypdf import PdfReader
 from payments_app.exports import payment_list_export
 from payments_app.services import payment_record
 from sessions_app.models import College, SchoolClass, StudentCategory
-from tests.factories import make_id_number, make_staff, make_student, make_student_user
+from tests.factories import (
+    make_campaign,
+    make_id_number,
+    make_slot,
+    make_staff,
+    make_student,
+    make_student_user,
+    make_venue,
+)
 from tests.payments_app.factories import make_class_world, make_payments
 
 
@@ -280,3 +288,21 @@ class ExportPaymentsCommandTests(ExportTestCase):
 
         self.assertIn("已缴 4 人", text)
         self.assertIn("80.00", text)
+
+
+class ScheduleOrderTests(TestCase):
+    def test_classes_come_in_the_schedules_order_not_by_code_point(self):
+        campaign = make_campaign()
+        venue = make_venue()
+        early = make_slot(campaign, venue, "08:00", "09:00")
+        late = make_slot(campaign, venue, "09:00", "10:00")
+        for slot, name in ((late, "会计1171"), (early, "造价1172"), (early, "材料1171")):
+            make_class_world(1, campaign=campaign, name=name, slot=slot)
+        make_class_world(1, campaign=campaign, name="阿拉1171", slot=None)  # not yet placed
+
+        content = payment_list_export(campaign=campaign, fmt="xlsx")[2]
+
+        self.assertEqual(
+            load_workbook(io.BytesIO(content)).sheetnames,
+            ["造价1172", "材料1171", "会计1171", "阿拉1171"],
+        )

@@ -658,12 +658,13 @@ class ChsiListViewTests(ShootPageTestCase):
         self.assertEqual((data[1].data_type, data[1].number_format), ("s", "@"))
         self.assertEqual((data[3].data_type, data[3].number_format), ("s", "@"))
         self.assertEqual(
-            data[6].value, "11-16 20:00 有问题：照片偏暗；11-13 20:00 有问题：毕业年份显示2019"
+            data[6].value,
+            "2018-11-16 20:00 有问题：照片偏暗；2018-11-13 20:00 有问题：毕业年份显示2019",
         )
         self.assertRegex(
             data[7].value,
-            r"^11-16 20:00 的问题：待处理；"
-            r"11-13 20:00 的问题：user\d+ \d\d-\d\d \d\d:\d\d 已处理：已提交勘误$",
+            r"^2018-11-16 20:00 的问题：待处理；"
+            r"2018-11-13 20:00 的问题：user\d+ \d{4}-\d\d-\d\d \d\d:\d\d 已处理：已提交勘误$",
         )
         pdf = self.client.get(self.url, {"format": "pdf"})
         self.assertTrue(pdf.content.startswith(b"%PDF"))

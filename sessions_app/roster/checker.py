@@ -11,7 +11,9 @@ writes a clean file, all or nothing).
 value is reported, never guessed.
 """
 
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -75,6 +77,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     new_classes: list[str] = field(default_factory=list)
+    # A new class whose name looks like one the campaign has: a likely typo.
+    similar_classes: dict[str, str] = field(default_factory=dict)
     new_colleges: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # field label -> header in file
     ignored_columns: list[str] = field(default_factory=list)
@@ -579,8 +583,50 @@ class RosterChecker:
                 message = _("文件中没有学生数据（表头下面是空的）。")
             report.problems.append(Problem(0, "", "", message))
         report.new_classes = sorted(self.new_class_names)
+        report.similar_classes = similar_names(report.new_classes, list(self.classes))
         report.new_colleges = sorted(
             {c for c in self.new_class_names.values() if c and c not in self.colleges}
         )
         report.not_in_file = len(set(self.existing) - set(self.seen_ids))
         return report
+
+
+_CONFUSABLE = str.maketrans({"l": "1", "i": "1", "|": "1", "o": "0"})
+_NOT_NAME = re.compile(r"[\s\-_·.]+")
+_DIGITS = re.compile(r"\d+")
+
+
+def _skeleton(name: str) -> str:
+    """Return a class name as it reads at a glance: full width folded, l/I read as 1
+    and O as 0, spaces and dashes gone."""
+    return _NOT_NAME.sub("", unicodedata.normalize("NFKC", name).lower().translate(_CONFUSABLE))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Return whether two strings differ by one changed, added or removed character."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 1 - 2 / (len(a) + len(b))
+
+
+def similar_names(new: list[str], existing: list[str]) -> dict[str, str]:
+    """Return, for each new class name that looks like a typo of an existing one, that
+    one: the same name at a glance (会计117l, 会计１１７１), or the same number under a
+    major one character off (会记1171). A sibling such as 会计1178 next to 会计1177 is a
+    real new class and is not flagged."""
+    skeletons = {_skeleton(name): name for name in existing}
+    found = {}
+    for name in new:
+        same = skeletons.get(_skeleton(name))
+        if same is not None:
+            found[name] = same
+            continue
+        digits = _DIGITS.findall(_skeleton(name))
+        for old in existing:
+            if _DIGITS.findall(_skeleton(old)) == digits and digits:
+                major_new = _DIGITS.sub("", name)
+                major_old = _DIGITS.sub("", old)
+                if _one_edit(major_new, major_old):
+                    found[name] = old
+                    break
+    return found

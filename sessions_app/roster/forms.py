@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.roster.reader import upload_size_problem
+from sessions_app.roster.table import header_rule
 
 
 class RosterUploadForm(forms.Form):
@@ -12,14 +13,14 @@ class RosterUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("名单文件（.xlsx、.xls 或 .csv）"),
-        help_text=_(
-            "表头须有 学号、姓名、身份证号、班级；可选 学院、性别、学历类别、类别。"
-            "学号和身份证号列请设为“文本”格式。"
-        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = "%s%s" % (
+            header_rule(),
+            _("学号和身份证号列请设为“文本”格式。"),
+        )
         self.fields["file"].widget.attrs["accept"] = (
             ".xlsx,.xls,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
             "application/vnd.ms-excel,text/csv"

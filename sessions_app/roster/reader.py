@@ -113,7 +113,7 @@ def _zip_check(data: bytes) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise RosterFileError(_("文件已损坏，无法作为 .xlsx 打开。")) from None
+        raise RosterFileError(_broken_message("xlsx")) from None
     names = {m.filename for m in members}
     if "mimetype" in names and b"opendocument.spreadsheet" in archive.open("mimetype").read(100):
         raise RosterFileError(
@@ -275,7 +275,11 @@ def _broken_message(kind: str) -> str:
             "文件无法作为旧版 Excel（.xls）读取，可能已损坏。"
             "请在 Excel 中“另存为” .xlsx 或 CSV 后再上传。"
         )
-    return _("文件已损坏或不是有效的 .xlsx 工作簿，无法读取。")
+    return _(
+        "文件已损坏或不是有效的 .xlsx 工作簿，无法读取。"
+        "请用 Excel 或 WPS 打开它，“另存为” .xlsx（Excel 工作簿）后再上传；"
+        "打不开的话，请向提供名单的部门重新要一份。"
+    )
 
 
 def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) -> Table:
@@ -381,7 +385,9 @@ def _csv_read(data: bytes, filename: str) -> Table:
         iterator = reader()
         header = header_find(enumerate(iterator, start=1))
     except csv.Error:
-        raise RosterFileError(_("CSV 文件格式有误，无法读取。")) from None
+        raise RosterFileError(
+            _("CSV 文件格式有误，无法读取。请用 Excel 打开后“另存为” .xlsx 再上传。")
+        ) from None
     if header is None:
         raise RosterFileError(missing_header_message())
     columns_check(header.cells, header.columns)

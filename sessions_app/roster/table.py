@@ -178,11 +178,20 @@ def header_find(numbered_rows: Iterator[tuple[int, list]]) -> Header | None:
     return partial
 
 
-def missing_header_message() -> str:
+def header_rule() -> str:
+    """Return the one sentence every page and message uses to say which columns a
+    roster needs: the upload form, a missing header, a missing column."""
     return _(
-        "没有找到表头：前 %(n)d 行中须有一行含“学号”和“姓名”列"
-        "（还须有“身份证号”列；“班级”“学院”“性别”“学历类别”“类别”可选）。"
-    ) % {"n": HEADER_SEARCH_ROWS}
+        "表头须有 学号、姓名、身份证号 和 班级（只有往届生、成教生等个人的名单可用“类别”列代替班级）；"
+        "学院、性别、学历类别、类别 可选。"
+    )
+
+
+def missing_header_message() -> str:
+    return _("没有找到表头：前 %(n)d 行中须有一行含“学号”和“姓名”列。%(rule)s") % {
+        "n": HEADER_SEARCH_ROWS,
+        "rule": header_rule(),
+    }
 
 
 def columns_check(headers: Sequence, columns: dict[str, int]) -> None:
@@ -193,11 +202,11 @@ def columns_check(headers: Sequence, columns: dict[str, int]) -> None:
         raise RosterFileError(_("表头的列数过多（%(n)d 列）。") % {"n": named})
     missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in columns]
     if "class_name" not in columns and "category" not in columns:
-        missing.append(_("班级（个人类别的名单可用“类别”列代替）"))
+        missing.append(_("班级"))
     if missing:
         raise RosterFileError(
-            _("缺少必需的列：%(missing)s。表头须含 学号、姓名、身份证号（或 身份证号码）、班级。")
-            % {"missing": "、".join(missing)}
+            _("缺少必需的列：%(missing)s。%(rule)s")
+            % {"missing": "、".join(missing), "rule": header_rule()}
         )
     seen: dict[str, str] = {}
     for index, cell in enumerate(headers):

@@ -102,5 +102,11 @@ def confirm(request, token):
     if job.state != jobs.PREVIEW or report is None or not report.ok:
         messages.error(request, _("这份名单还有问题或已经导入过，不能导入。"))
         return redirect("roster:import_job", token=token)
+    if report.new_classes and request.POST.get("new_classes_ok") != "1":
+        messages.error(
+            request,
+            _("名单中有本次采集还没有的班级，请核对班级名称，确认是新班级后勾选确认框再导入。"),
+        )
+        return redirect("roster:import_job", token=token)
     jobs.job_confirm(job=job)
     return redirect("roster:import_job", token=token)

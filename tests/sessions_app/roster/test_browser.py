@@ -60,6 +60,8 @@ class RosterImportBrowserTests(BrowserTestCase):
         self.assertIn("3", summary)
         self.assertIn("欧阳娜娜", self.find("#new").text)
         self.screenshot("roster-import-preview", full_page=True)
+        self.assertIn("市营1171", self.find("#new-classes").text)
+        self.find("#new-classes-ok").click()
         self.submit("#confirm-import")
         self.assertIn("已导入", self.wait_for("#import-done").text)
         self.assertEqual(Student.objects.count(), 3)

@@ -4,7 +4,7 @@ long import."""
 import io
 import time
 
-from django.test import TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -56,12 +56,19 @@ class ImportPageTests(RosterImportTestCase):
         self.assertContains(page, "市营1171")
         self.assertEqual(Student.objects.count(), 0)
         token = response["Location"].rstrip("/").rsplit("/", 1)[1]
-        confirm = self.client.post(reverse("roster:import_confirm", args=[token]))
+        # The file's classes are new to the campaign: staff confirm them first.
+        self.assertContains(page, "本次采集还没有的班级")
+        unconfirmed = self.client.post(reverse("roster:import_confirm", args=[token]), follow=True)
+        self.assertContains(unconfirmed, "确认是新班级后勾选确认框再导入")
+        self.assertEqual(Student.objects.count(), 0)
+        confirm = self.client.post(
+            reverse("roster:import_confirm", args=[token]), {"new_classes_ok": "1"}
+        )
         self.assertEqual(Student.objects.count(), 3)
         done = self.client.get(confirm["Location"])
         self.assertContains(done, "已导入")
         # Confirming twice does not import twice.
-        self.client.post(reverse("roster:import_confirm", args=[token]))
+        self.client.post(reverse("roster:import_confirm", args=[token]), {"new_classes_ok": "1"})
         self.assertEqual(Student.objects.count(), 3)
 
     def test_a_file_with_problems_lists_them_and_gives_back_an_error_file(self):
@@ -170,6 +177,44 @@ class LongImportTests(TransactionTestCase):
             self.fail("the job never reached %s: %s" % (state, status))
 
         self.assertEqual(wait("preview")["done"], 3)
-        self.client.post(reverse("roster:import_confirm", args=[token]))
+        self.client.post(reverse("roster:import_confirm", args=[token]), {"new_classes_ok": "1"})
         wait("imported")
         self.assertEqual(Student.objects.count(), 3)
+
+
+class NewClassConfirmationTests(SimpleTestCase):
+    def test_a_new_class_like_an_existing_one_is_flagged_as_a_likely_typo(self):
+        from sessions_app.roster.checker import similar_names
+
+        existing = ["会计1171", "机电1174", "造价1171"]
+        typos = ["会计117l", "会计１１７１", "会记1171", "造价 1171"]
+        self.assertEqual(
+            similar_names(typos, existing),
+            {
+                name: old
+                for name, old in zip(
+                    typos, ["会计1171", "会计1171", "会计1171", "造价1171"], strict=True
+                )
+            },
+        )
+        # A sibling class or another major is a real new class.
+        self.assertEqual(similar_names(["机电1175", "市营1171", "会计1181"], existing), {})
+
+
+class HeaderRuleTests(SimpleTestCase):
+    """The form, a missing header and a missing column say the same about 班级."""
+
+    def test_every_message_says_the_same_rule(self):
+        from sessions_app.roster.forms import RosterUploadForm
+        from sessions_app.roster.table import columns_check, header_rule, missing_header_message
+
+        rule = header_rule()
+        self.assertIn(rule, str(RosterUploadForm().fields["file"].help_text))
+        self.assertIn(rule, missing_header_message())
+        with self.assertRaises(Exception) as refused:
+            columns_check(
+                ["学号", "姓名", "身份证号"], {"student_id": 0, "name": 1, "id_number": 2}
+            )
+        self.assertIn("缺少必需的列：班级。", str(refused.exception))
+        self.assertIn(rule, str(refused.exception))
+        self.assertNotIn("“班级”“学院”“性别”“学历类别”“类别”可选", missing_header_message())

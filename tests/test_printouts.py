@@ -80,7 +80,9 @@ class TwentyThousandStudentPrintoutTests(TestCase):
             )
             for n, name in enumerate(names)
         )
-        cls.everyone = list(Student.objects.filter(campaign=cls.campaign))
+        cls.everyone = list(
+            Student.objects.filter(campaign=cls.campaign).select_related("school_class")
+        )
 
     def assert_holds(self, text: str, students, *, ids=True):
         """Assert the text holds each student's 学号, 身份证号 (if the list has them)

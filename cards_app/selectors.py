@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capture_portal import cache
 from cards_app import rules
 from cards_app.models import CardCheck
 from sessions_app.models import CategoryRule, Student, schedule_order
@@ -277,10 +278,21 @@ def roster_bulk_check(*, campaign, student_id_pattern: str | None = None, today=
     """Check every roster entry of the campaign with the card rules.
 
     学历类别 and 所在校别 are held against the category's rule (a 成教生 is not 普通专科).
-    Two queries: the category rules, then the roster streamed in chunks.
+    Two queries: the category rules, then the roster streamed in chunks; cached until
+    the roster or the schedule changes (and for the day: an ID's age depends on it).
     """
     pattern = student_id_pattern or settings.STUDENT_ID_PATTERN
     today = today or timezone.localdate()
+    return cache.remember(
+        "bulk-check",
+        campaign.pk,
+        (cache.SCHEDULE, cache.ROSTER),
+        lambda: _roster_bulk_check(campaign, pattern, today),
+        extra=(pattern, today.isoformat()),
+    )
+
+
+def _roster_bulk_check(campaign, pattern: str, today) -> BulkCheck:
     expected = {
         rule.category: (rule.education_type, rule.school_type)
         for rule in CategoryRule.objects.filter(campaign=campaign)

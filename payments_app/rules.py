@@ -20,6 +20,7 @@ A line is one student as a class's ledger sees them:
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from sessions_app.models import SchoolClass, StudentCategory
 from sessions_app.shootday.rules import SHOOT_NOT_SHOT, SHOOT_PHOTOGRAPHED
@@ -167,100 +168,100 @@ class ClassMoney:
     def _with(self, name: str) -> list[MoneyLine]:
         return [line for line in self.lines if getattr(line, name)]
 
-    @property
+    @cached_property
     def expected_count(self) -> int:
         return len(self._with("owes"))
 
-    @property
+    @cached_property
     def expected(self) -> Decimal:
         """应收: the fee of every student who owes it."""
         return expected_amount(fee=self.fee, count=self.expected_count)
 
-    @property
+    @cached_property
     def paid_count(self) -> int:
         return sum(1 for line in self.lines if line.paid is not None)
 
-    @property
+    @cached_property
     def collected(self) -> Decimal:
         """已收: every active payment the class recorded, whatever became of it."""
         return _sum(self.lines)
 
-    @property
+    @cached_property
     def unpaid_count(self) -> int:
         return len(self._with("unpaid"))
 
-    @property
+    @cached_property
     def missing(self) -> Decimal:
         """未收: the fee of those who owe it and have not paid."""
         return expected_amount(fee=self.fee, count=self.unpaid_count)
 
-    @property
+    @cached_property
     def crew_count(self) -> int:
         return len(self._with("to_crew"))
 
-    @property
+    @cached_property
     def owed(self) -> Decimal:
         """应交: the fee of every student photographed who owes it."""
         return expected_amount(fee=self.fee, count=self.crew_count)
 
-    @property
+    @cached_property
     def to_hand_over(self) -> tuple[int, Decimal]:
         """Return what the monitor holds for the photographed: (students, money)."""
         paid = [line for line in self._with("to_crew") if line.paid is not None]
         return len(paid), _sum(paid)
 
-    @property
+    @cached_property
     def refund_count(self) -> int:
         return len(self._with("refund_due"))
 
-    @property
+    @cached_property
     def refund_due(self) -> Decimal:
         """待退: money collected from students who do not owe it."""
         return _sum(self._with("refund_due"))
 
-    @property
+    @cached_property
     def carried_count(self) -> int:
         return len(self._with("carried"))
 
-    @property
+    @cached_property
     def carried(self) -> Decimal:
         return _sum(self._with("carried"))
 
-    @property
+    @cached_property
     def pending_count(self) -> int:
         """Return those who owe and have not been photographed yet (nor marked absent)."""
         return sum(1 for line in self.lines if line.owes and not line.to_crew)
 
-    @property
+    @cached_property
     def unpaid_crew_count(self) -> int:
         """Return those photographed who owe the fee and have not paid it yet."""
         return sum(1 for line in self.lines if line.to_crew and line.paid is None)
 
-    @property
+    @cached_property
     def ready_to_hand_over(self) -> bool:
         """Return whether the class can hand over: someone photographed, nobody left to
         shoot or mark absent, and every photographed student's fee collected."""
         return bool(self.crew_count) and not self.pending_count and not self.unpaid_crew_count
 
-    @property
+    @cached_property
     def discrepancy(self) -> Decimal:
         """Return handed over minus owed to the crew, once the class has handed over."""
         return money(self.handed - self.owed) if self.handover_recorded else ZERO
 
-    @property
+    @cached_property
     def discrepancy_count(self) -> int:
         return self.handed_count - self.crew_count if self.handover_recorded else 0
 
-    @property
+    @cached_property
     def paid_owing_count(self) -> int:
         """Return those who owe the fee and have paid it."""
         return sum(1 for line in self.lines if line.owes and line.paid is not None)
 
-    @property
+    @cached_property
     def percent(self) -> int:
         return progress_percent(self.paid_owing_count, self.expected_count)
 
-    @property
+    @cached_property
     def problems(self) -> list[str]:
         problems = []
         if self.handover_recorded and (self.discrepancy or self.discrepancy_count):
@@ -276,7 +277,7 @@ class ClassMoney:
             problems.append(PROBLEM_UNPAID)
         return problems
 
-    @property
+    @cached_property
     def severity(self) -> int:
         problems = self.problems
         return next((rank for rank, p in enumerate(PROBLEMS) if p in problems), len(PROBLEMS))

@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capture_portal import cache
 from payments_app.models import Handover, HandoverAdjustment, Payment, PaymentStatus
 from payments_app.rules import (
     STATE_ELSEWHERE,
@@ -33,7 +34,7 @@ from sessions_app.models import (
     schedule_order,
 )
 from sessions_app.shootday.status import (
-    OUTCOME_FIELDS,
+    ended_slot_count,
     shoot_outcome_of,
     shoot_status_by_student,
 )
@@ -45,13 +46,12 @@ from sessions_app.shootday.status import (
 class _Paid:
     pk: int
     class_id: int | None
-    class_status: str | None
     amount: Decimal
-    recorded_at: datetime.datetime
+    recorded_at: datetime.datetime | None  # loaded only for lists that print it
     carried: bool
 
 
-def _active_payments(students: QuerySet) -> dict[int, _Paid]:
+def _active_payments(students: QuerySet, *, times: bool) -> dict[int, _Paid]:
     """Return the active payment of each student, keyed by student pk (one at most)."""
     rows = Payment.objects.filter(
         student__in=students.order_by().values("pk"),
@@ -61,15 +61,33 @@ def _active_payments(students: QuerySet) -> dict[int, _Paid]:
         "student_id",
         "pk",
         "school_class_id",
-        "school_class__status",
         "amount",
-        "recorded_at",
+        "recorded_at" if times else "pk",
         "carry",
     )
     return {
-        student_id: _Paid(pk, class_id, status, amount, recorded_at, carry is not None)
-        for student_id, pk, class_id, status, amount, recorded_at, carry in rows
+        student_id: _Paid(pk, class_id, amount, when if times else None, carry is not None)
+        for student_id, pk, class_id, amount, when, carry in rows
     }
+
+
+@dataclass(frozen=True)
+class _ClassFacts:
+    status: str
+    day: datetime.date | None
+    end: datetime.time | None
+    close_id: int | None
+
+
+def _class_facts(students: QuerySet) -> dict[int, _ClassFacts]:
+    """Return what a line needs of every class of the students' campaigns: a few
+    hundred rows at most, rather than a join per student."""
+    rows = (
+        SchoolClass.objects.filter(campaign__in=students.order_by().values("campaign"))
+        .order_by()
+        .values_list("pk", "status", "slot__date", "slot__end", "shoot_close")
+    )
+    return {pk: _ClassFacts(*facts) for pk, *facts in rows}
 
 
 @dataclass(frozen=True)
@@ -79,31 +97,33 @@ class _Line:
     payment: _Paid | None
 
 
-def _lines(students: QuerySet, *, now=None, seen: set | None = None) -> list[_Line]:
+def _lines(
+    students: QuerySet, *, now=None, seen: set | None = None, times: bool = False
+) -> list[_Line]:
     """Return every student's line: in the class holding their payment, else their own
-    class; with a second line in their own class for one who paid in another. Four
-    queries whatever the number of students; ``seen`` collects every student's pk."""
+    class; with a second line in their own class for one who paid in another. Five
+    queries whatever the number of students; ``seen`` collects every student's pk;
+    ``times`` loads when each payment was recorded."""
     now = now or timezone.now()
-    paid = _active_payments(students)
-    shoot = shoot_status_by_student(students=students)
-    rows = students.order_by().values_list(
-        "pk", "school_class_id", "school_class__status", "category", *OUTCOME_FIELDS
-    )
+    paid = _active_payments(students, times=times)
+    shoot = shoot_status_by_student(students=students, light=True, times=False)
+    classes = _class_facts(students)
+    no_class = _ClassFacts("", None, None, None)
     result = []
-    for pk, class_id, class_status, category, *outcome_fields in rows:
+    for pk, class_id, category in students.order_by().values_list(
+        "pk", "school_class_id", "category"
+    ):
         if seen is not None:
             seen.add(pk)
-        outcome = shoot_outcome_of(shoot[pk], *outcome_fields, now=now)
+        own = classes.get(class_id, no_class)
+        outcome = shoot_outcome_of(shoot[pk], own.day, own.end, own.close_id, now=now)
         payment = paid.get(pk)
-        if payment is not None:
-            home, home_status = payment.class_id, payment.class_status
-        else:
-            home, home_status = class_id, class_status
+        home = payment.class_id if payment is not None else class_id
         if home is not None:
             line = MoneyLine(
                 student_id=pk,
                 pays_with_class=not pays_at_makeup_centre(
-                    category=category, class_status=home_status
+                    category=category, class_status=classes[home].status
                 ),
                 member=home == class_id,
                 shoot=outcome,
@@ -115,7 +135,7 @@ def _lines(students: QuerySet, *, now=None, seen: set | None = None) -> list[_Li
             line = MoneyLine(
                 student_id=pk,
                 pays_with_class=not pays_at_makeup_centre(
-                    category=category, class_status=class_status
+                    category=category, class_status=own.status
                 ),
                 member=True,
                 shoot=outcome,
@@ -174,7 +194,7 @@ def lines_of_classes(*, class_ids, now=None) -> dict[int, list[ListedLine]]:
         )
     }
     result: dict[int, list[ListedLine]] = {pk: [] for pk in class_ids}
-    for item in _lines(students, now=now):
+    for item in _lines(students, now=now, times=True):
         if item.class_id in result:
             when = item.payment.recorded_at if item.payment else None
             result[item.class_id].append(ListedLine(*people[item.line.student_id], item.line, when))
@@ -281,7 +301,7 @@ def payment_state_by_student(*, students, now=None) -> dict[int, PaymentState]:
         students = Student.objects.filter(pk__in=pks)
     states = {}
     seen: set[int] = set()
-    for item in _lines(students, now=now, seen=seen):
+    for item in _lines(students, now=now, seen=seen, times=True):
         if item.line.student_id in states and item.line.paid_elsewhere:
             continue  # the line of the class holding the payment says it
         states[item.line.student_id] = _state(item)
@@ -343,7 +363,7 @@ def class_ledger(*, school_class: SchoolClass, now=None) -> ClassLedger:
     students = _students_of_classes([school_class.pk])
     lines = {
         item.line.student_id: item
-        for item in _lines(students, now=now)
+        for item in _lines(students, now=now, times=True)
         if item.class_id == school_class.pk
     }
     handover = (
@@ -463,7 +483,19 @@ def makeup_payers_q() -> Q:
 
 def payments_overview(*, campaign: Campaign, now=None) -> Overview:
     """Return each class's money (problems first, then in schedule order) and the totals
-    per college, per slot and overall. A handful of queries for any campaign."""
+    per college, per slot and overall. A handful of queries for any campaign; cached
+    until a payment, a photo, the roster or the schedule changes, or a slot ends."""
+    now = now or timezone.now()
+    return cache.remember(
+        "payments-overview",
+        campaign.pk,
+        (cache.SCHEDULE, cache.ROSTER, cache.DAY, cache.MONEY),
+        lambda: _payments_overview(campaign, now),
+        extra=ended_slot_count(campaign_id=campaign.pk, now=now),
+    )
+
+
+def _payments_overview(campaign: Campaign, now) -> Overview:
     classes = list(
         SchoolClass.objects.filter(campaign=campaign)
         .select_related("college", "slot__venue")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from capture_portal import cache
 from cards_app.rules import name_key, name_parts, name_variants, normalise_text
 from cards_app.selectors import STATUS_OK, CardState, card_state_by_student
 from payments_app.rules import STATE_PAID
@@ -111,7 +112,17 @@ class Schedule:
 
 
 def schedule_for_campaign(*, campaign: Campaign) -> Schedule:
-    """Return the campaign's slots with their classes, groups and headcounts."""
+    """Return the campaign's slots with their classes, groups and headcounts; cached
+    until the schedule or the roster changes."""
+    return cache.remember(
+        "schedule",
+        campaign.pk,
+        (cache.SCHEDULE, cache.ROSTER),
+        lambda: _schedule_for_campaign(campaign),
+    )
+
+
+def _schedule_for_campaign(campaign: Campaign) -> Schedule:
     classes = (
         SchoolClass.objects.filter(campaign=campaign)
         .select_related("college")

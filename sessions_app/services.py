@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from capture_portal import cache
 from capture_portal.services import ServiceError
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
 
@@ -141,6 +142,7 @@ def class_monitor_set(*, school_class: SchoolClass, student: Student | None) -> 
                 monitor=None
             )
         SchoolClass.objects.filter(pk=school_class.pk).update(monitor=student)
+        cache.bump(school_class.campaign_id, cache.SCHEDULE, cache.ROSTER)
 
 
 # Initial passwords: no 0/O, 1/l/I, so a printed slip cannot be misread.
@@ -162,7 +164,7 @@ def student_accounts_issue(
     """
     User = get_user_model()
     issued = []
-    with transaction.atomic():
+    with transaction.atomic(), cache.batch():
         students = list(
             Student.objects.select_for_update()
             .filter(pk__in=[s.pk for s in students])
@@ -193,4 +195,6 @@ def student_accounts_issue(
 
 def student_password_changed(*, user) -> None:
     """Record that a student has set their own password: the issued one is spent."""
+    for campaign_id in set(Student.objects.filter(user=user).values_list("campaign_id", flat=True)):
+        cache.bump(campaign_id, cache.ROSTER)
     Student.objects.filter(user=user).update(must_change_password=False)

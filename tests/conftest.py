@@ -1,3 +1,6 @@
+import pytest
+
+
 def pytest_configure(config):
     from django.conf import settings
 
@@ -7,3 +10,13 @@ def pytest_configure(config):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "capture_portal.hashers.InitialPasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache: a test's database is rolled back and its
+    primary keys reused, so a result cached by an earlier test must not be found."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

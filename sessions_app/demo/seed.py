@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from capture_portal import cache
 from capture_portal.roles import CREW_GROUP, STAFF_GROUP
 from cards_app.demo import seed_demo_cards
 from payments_app.demo import seed_demo_handover, seed_demo_payments
@@ -74,6 +75,8 @@ def seed_demo(*, students: int | None = None, shoot_day: bool = False) -> DemoRe
                 keep_unanswered=[s.pk for s in Student.objects.filter(user__isnull=False)],
             )
             result.handovers = seed_demo_handover(campaign, by=crew)
+        # The demo writes in bulk (no signals): every cached result of it is stale.
+        cache.bump(campaign.pk, *cache.SCOPES)
     return result
 
 

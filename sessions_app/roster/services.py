@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capture_portal import cache
 from capture_portal.services import ServiceError
 from cards_app import rules as card_rules
 from cards_app.models import CardCheck
@@ -88,6 +89,8 @@ def roster_import(
 def _write(checker: RosterChecker) -> None:
     """Write what a clean check found: new colleges and classes, new and changed students."""
     campaign, report = checker.campaign, checker.report
+    # Bulk writes send no signal: every cached result of the campaign is stale.
+    cache.bump(campaign.pk, *cache.SCOPES)
     colleges = dict(checker.colleges)
     College.objects.bulk_create([College(name=n) for n in report.new_colleges])
     colleges.update({c.name: c for c in College.objects.filter(name__in=report.new_colleges)})

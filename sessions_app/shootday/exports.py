@@ -72,7 +72,7 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
 
     sections = [
         Section(
-            title=_("须到中心补拍　%(n)d 人") % {"n": len(makeup.rows)},
+            title=_("须到中心补拍　%(n)d 人") % {"n": makeup.count},
             rows=rows(),
             notes=[centre],
             page_header=_("补拍"),

@@ -157,7 +157,7 @@ class ShootStatus:
     """Where one student stands on the day, from their numbers and absences."""
 
     shots: list[Shot] = field(default_factory=list)
-    absent: ShotAbsence | None = None
+    absent: ShotAbsence | bool | None = None  # the open absence (True when loaded light)
 
     @property
     def photographed_shots(self) -> list[Shot]:

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capture_portal import cache
 from cards_app import rules as card_rules
 from cards_app.rules import normalise_text
 from cards_app.selectors import (
@@ -54,16 +55,28 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import individuals_q, name_contains_q, student_place
 from sessions_app.shootday import rules
-from sessions_app.shootday.status import shoot_status_by_student
+from sessions_app.shootday.status import ended_slot_count, shoot_status_by_student, slot_end
 
 # The queue ---------------------------------------------------------------------------------
 
 
 def _slot_entries(slots: list[TimeSlot]) -> list[rules.QueueEntry]:
     """Return the entries of the slots in shooting order, with their students, progress
-    and planned starts. The slots come with their venue and category rules."""
+    and planned starts. The slots come with their venue and category rules. Cached
+    until a photo, an absence, the roster or the schedule changes: the board, the
+    desk, the monitor's and the student's pages of the day all read it."""
     if not slots:
         return []
+    return cache.remember(
+        "entries",
+        slots[0].campaign_id,
+        (cache.SCHEDULE, cache.ROSTER, cache.DAY),
+        lambda: _slot_entries_of(slots),
+        extra=tuple(s.pk for s in slots),
+    )
+
+
+def _slot_entries_of(slots: list[TimeSlot]) -> list[rules.QueueEntry]:
     slot_ids = [s.pk for s in slots]
     by_pk = {s.pk: s for s in slots}
     classes = list(
@@ -111,7 +124,7 @@ def _slot_entries(slots: list[TimeSlot]) -> list[rules.QueueEntry]:
     ]
     order = {s.pk: i for i, s in enumerate(slots)}
     entries.sort(key=lambda e: (order[e.slot.pk], e.position, e.name))
-    statuses = shoot_status_by_student(students=[pk for e in entries for pk in e.student_ids])
+    statuses = shoot_status_by_student(students=students, light=True)
     rules.count_progress(entries, statuses)
     rules.plan_entry_starts(entries)
     return entries
@@ -563,6 +576,10 @@ def class_close_summary(*, school_class: SchoolClass, now=None) -> ClassCloseSum
 # Make-up ----------------------------------------------------------------------------------
 
 
+MAKEUP_PAGE_SIZE = 200
+MAKEUP_CHUNK = 2000
+
+
 @dataclass(frozen=True)
 class MakeupRow:
     student: Student
@@ -572,53 +589,112 @@ class MakeupRow:
 
 @dataclass
 class Makeup:
+    """Who must go to the make-up centre, in the schedule's order: ``entries`` are
+    (student pk, group, reason); the students themselves are loaded a page (or, for an
+    export, a chunk) at a time."""
+
     campaign: object
-    rows: list[MakeupRow]
+    entries: list[tuple[int, str, str]]
     deferred: list[tuple[SchoolClass, int]]
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    def page(self, number) -> Page:
+        """Return a page of MakeupRows."""
+        page = Paginator(self.entries, MAKEUP_PAGE_SIZE).get_page(number)
+        page.object_list = _makeup_rows(page.object_list)
+        return page
+
+    @property
+    def rows(self):
+        """Yield every MakeupRow, loading the students chunk by chunk."""
+        for start in range(0, len(self.entries), MAKEUP_CHUNK):
+            yield from _makeup_rows(self.entries[start : start + MAKEUP_CHUNK])
+
+
+def _makeup_rows(entries) -> list[MakeupRow]:
+    students = Student.objects.in_bulk([pk for pk, _group, _reason in entries])
+    return [MakeupRow(students[pk], group, reason) for pk, group, reason in entries]
 
 
 def makeup_students(*, campaign, now=None) -> Makeup:
+    """Return the make-up list (_makeup_students), cached until a photo, an absence,
+    the roster or the schedule changes, or a slot ends."""
+    now = now or timezone.now()
+    return cache.remember(
+        "makeup",
+        campaign.pk,
+        (cache.SCHEDULE, cache.ROSTER, cache.DAY),
+        lambda: _makeup_students(campaign=campaign, now=now),
+        extra=ended_slot_count(campaign_id=campaign.pk, now=now),
+    )
+
+
+def _makeup_students(*, campaign, now) -> Makeup:
     """Return the students who must go to the make-up centre, and the deferred classes.
 
     A student goes on the list when marked absent, or when not photographed once their
     class was closed or their slot has ended (rules.makeup_reason). Students of a
-    deferred class come next year instead and are listed by class only.
+    deferred class come next year instead and are listed by class only. A handful of
+    queries on plain rows: a campaign of 20,000 costs no model instance per student.
     """
     now = now or timezone.now()
-    students = list(
-        Student.objects.filter(campaign=campaign)
-        .exclude(school_class__status=SchoolClass.Status.DEFERRED)
-        .select_related("school_class__slot", "school_class__shoot_close")
-        .order_by(*schedule_order("school_class__"), "student_id")
+    classes = list(
+        SchoolClass.objects.filter(campaign=campaign)
+        .select_related("slot")
+        .annotate(closed=Exists(ClassClose.objects.filter(school_class=OuterRef("pk"))))
+        .order_by(*schedule_order())
     )
-    statuses = shoot_status_by_student(students=Student.objects.filter(campaign=campaign))
+    rank = {c.pk: i for i, c in enumerate(classes)}
+    by_pk = {c.pk: c for c in classes}
     category_rules = {r.category: r for r in campaign.category_rules.select_related("slot")}
-    rows = []
-    for student in students:
-        school_class = student.school_class
-        place = schedule_rules.student_place(
-            category=student.category,
-            school_class=school_class,
-            category_rule=category_rules.get(student.category),
-        )
+    statuses = shoot_status_by_student(
+        students=Student.objects.filter(campaign=campaign), light=True, times=False
+    )
+    places = {}
+    found = []
+    rows = (
+        Student.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("pk", "student_id", "category", "school_class_id")
+    )
+    for pk, student_id, category, class_id in rows:
+        school_class = by_pk.get(class_id)
+        if school_class is not None and school_class.status == SchoolClass.Status.DEFERRED:
+            continue
+        key = (category, class_id)
+        if key not in places:
+            places[key] = schedule_rules.student_place(
+                category=category,
+                school_class=school_class,
+                category_rule=category_rules.get(category),
+            )
+        place = places[key]
         reason = rules.makeup_reason(
-            state=statuses[student.pk].state,
-            class_closed=school_class is not None and hasattr(school_class, "shoot_close"),
+            state=statuses[pk].state,
+            class_closed=school_class is not None and school_class.closed,
             slot_over=_slot_over(place.slot, now),
         )
         if reason:
-            rows.append(MakeupRow(student, place.label, reason))
+            found.append((rank.get(class_id, len(rank)), student_id, pk, place.label, reason))
+    found.sort()
     deferred = [
         (c, c.n)
         for c in SchoolClass.objects.filter(campaign=campaign, status=SchoolClass.Status.DEFERRED)
         .annotate(n=Count("students"))
         .order_by("name")
     ]
-    return Makeup(campaign=campaign, rows=rows, deferred=deferred)
+    return Makeup(
+        campaign=campaign,
+        entries=[(pk, label, reason) for _rank, _sid, pk, label, reason in found],
+        deferred=deferred,
+    )
 
 
 def _slot_over(slot: TimeSlot | None, now: datetime.datetime) -> bool:
-    return slot is not None and rules.aware(slot.date, slot.end) <= now
+    return slot is not None and slot_end(slot.date, slot.end) <= now
 
 
 # After the shoot: the 学信网 check ---------------------------------------------------------

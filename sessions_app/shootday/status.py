@@ -5,19 +5,40 @@ The low layer both the day's pages (shootday/selectors.py) and the money of the 
 shootday/rules.py.
 """
 
+import bisect
 import datetime
+import functools
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from sessions_app.models import Shot, ShotAbsence
+from capture_portal import cache
+from sessions_app.models import Shot, ShotAbsence, TimeSlot
 from sessions_app.shootday import rules
 
 
-def shoot_status_by_student(*, students) -> dict[int, rules.ShootStatus]:
+@dataclass(frozen=True)
+class ShotFacts:
+    """What rules.ShootStatus reads of a Shot, for lists of thousands of students:
+    loading model instances for a campaign's numbers costs seconds."""
+
+    number: int
+    status: str
+    photographed_at: datetime.datetime | None
+    assigned_at: datetime.datetime
+
+
+def shoot_status_by_student(
+    *, students, light: bool = False, times: bool = True
+) -> dict[int, rules.ShootStatus]:
     """Return each student's ShootStatus keyed by pk; two queries for any number.
 
-    ``students`` is a Student queryset, or students or their pks.
+    ``students`` is a Student queryset, or students or their pks. ``light`` loads each
+    shot as ShotFacts and each absence as a flag, for pages over many students; the
+    desk and the services, which act on a student's Shot, load the models; without
+    ``times`` a light shot has no times (the money of the day needs none).
     """
     if isinstance(students, QuerySet):
         ids = students.order_by().values("pk")
@@ -26,32 +47,59 @@ def shoot_status_by_student(*, students) -> dict[int, rules.ShootStatus]:
         pks = [s if isinstance(s, int) else s.pk for s in students]
         ids = pks
     statuses: dict[int, rules.ShootStatus] = defaultdict(rules.ShootStatus)
-    for shot in Shot.objects.filter(student_id__in=ids).order_by("number"):
-        statuses[shot.student_id].shots.append(shot)
-    for absence in ShotAbsence.objects.filter(student_id__in=ids, withdrawn_at__isnull=True):
-        statuses[absence.student_id].absent = absence
+    shots = Shot.objects.filter(student_id__in=ids).order_by("number")
+    absences = ShotAbsence.objects.filter(student_id__in=ids, withdrawn_at__isnull=True)
+    if light:
+        fields = ("photographed_at", "assigned_at") if times else ()
+        rows = shots.values_list("student_id", "number", "status", *fields)
+        for student_id, number, status, *when in rows:
+            statuses[student_id].shots.append(ShotFacts(number, status, *(when or (None, None))))
+        for student_id in absences.values_list("student_id", flat=True):
+            statuses[student_id].absent = True
+    else:
+        for shot in shots:
+            statuses[shot.student_id].shots.append(shot)
+        for absence in absences:
+            statuses[absence.student_id].absent = absence
     if pks is not None:
         return {pk: statuses[pk] for pk in pks}
     return statuses
-
-
-# The fields of a Student row that shoot_outcome needs besides the desk's records.
-OUTCOME_FIELDS = (
-    "school_class__slot__date",
-    "school_class__slot__end",
-    "school_class__shoot_close",
-)
 
 
 def shoot_outcome_of(
     status: rules.ShootStatus, day, end, close_id, *, now: datetime.datetime
 ) -> str:
     """Return what the day has made of a student (rules.shoot_outcome): photographed,
-    not shot, or still to be shot, from their status and their OUTCOME_FIELDS.
+    not shot, or still to be shot, from their status and their class's slot (day,
+    end) and close.
 
     The slot and the close are those of the student's class: a student without a class
     is an individual, whose money is never a class's."""
-    slot_over = day is not None and rules.aware(day, end) <= now
+    slot_over = day is not None and slot_end(day, end) <= now
     return rules.shoot_outcome(
         state=status.state, class_closed=close_id is not None, slot_over=slot_over
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def slot_end(day: datetime.date, end: datetime.time) -> datetime.datetime:
+    """Return when a slot ends, once per slot rather than once per student."""
+    return rules.aware(day, end)
+
+
+def ended_slot_count(*, campaign_id: int, now=None) -> int:
+    """Return how many of the campaign's slots have ended by ``now``: what makes a
+    cached page of the day stale without any write (a slot's end turns its unshot
+    students into make-up students)."""
+    ends = cache.remember(
+        "slot-ends",
+        campaign_id,
+        (cache.SCHEDULE,),
+        lambda: sorted(
+            slot_end(day, end)
+            for day, end in TimeSlot.objects.filter(campaign_id=campaign_id).values_list(
+                "date", "end"
+            )
+        ),
+    )
+    return bisect.bisect_right(ends, now or timezone.now())

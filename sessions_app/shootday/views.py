@@ -343,10 +343,16 @@ def makeup(request):
             messages.error(request, _("补拍名单只能导出为 XLSX 或 PDF。"))
             return redirect("shootday:makeup")
         return export_response(*export_file(campaign=campaign, kind="makeup", fmt=fmt))
+    makeup = selectors.makeup_students(campaign=campaign)
     return render(
         request,
         "sessions_app/shootday/makeup.html",
-        {"campaign": campaign, "makeup": selectors.makeup_students(campaign=campaign)},
+        {
+            "campaign": campaign,
+            "makeup": makeup,
+            "page": makeup.page(int_param(request.GET.get("page")) or 1),
+            "query": "campaign=%d" % campaign.pk,
+        },
     )
 
 

@@ -1,0 +1,122 @@
+"""Caching computed results until a write changes what they were computed from.
+
+Each campaign's data falls into scopes: the schedule (campaign, slots, venues, classes,
+groups, colleges), the roster (students), the day (numbers, absences, class closes,
+desk corrections), money (payments and hand-overs), cards (card checks) and the 学信网
+follow-up. Every scope has a version in the cache; a result is cached under the
+versions of the scopes it reads, so a write that bumps a scope makes every result
+built on it unreachable at once: nobody sees a stale schedule, payment or queue.
+
+Writes bump their scopes through model signals (capture_portal/invalidation.py) and,
+for bulk writes that send no signal (``update()``, ``bulk_create()``), by calling
+``bump`` themselves. The versions live in Django's default cache, so with a shared
+cache (settings.CACHES) every app host sees a bump at once.
+"""
+
+import contextlib
+import hashlib
+import secrets
+import threading
+
+from django.core.cache import cache
+from django.db import transaction
+
+SCHEDULE = "schedule"
+ROSTER = "roster"
+DAY = "day"
+MONEY = "money"
+CARDS = "cards"
+CHSI = "chsi"
+SCOPES = (SCHEDULE, ROSTER, DAY, MONEY, CARDS, CHSI)
+
+# A result is kept at most this long even without a write: memory is bounded by use.
+DEFAULT_TIMEOUT = 30 * 60
+_MISSING = object()
+
+
+def _version_key(scope: str, campaign_id) -> str:
+    return "ver:%s:%s" % (scope, campaign_id)
+
+
+def versions(campaign_id, scopes) -> tuple:
+    """Return the current version of each scope of the campaign (starting them if the
+    cache has none: a random start, so a cleared cache never revives an old result)."""
+    keys = [_version_key(scope, campaign_id) for scope in scopes]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, secrets.randbelow(2**31), timeout=None)
+            found[key] = cache.get(key)
+    return tuple(found[key] for key in keys)
+
+
+def _bump_now(campaign_id, scopes) -> None:
+    for scope in scopes:
+        key = _version_key(scope, campaign_id)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, secrets.randbelow(2**31), timeout=None)
+
+
+_batch = threading.local()
+
+
+def bump(campaign_id, *scopes) -> None:
+    """Make every cached result on these scopes of the campaign stale: now, for the
+    rest of this transaction, and again once it commits, since another host may have
+    cached a result of the data before the commit in between. Inside ``batch()`` the
+    bump waits for the batch to end."""
+    if campaign_id is None:
+        return
+    pending = getattr(_batch, "pending", None)
+    if pending is not None:
+        pending.update((campaign_id, scope) for scope in scopes)
+        return
+    _bump_now(campaign_id, scopes)
+    transaction.on_commit(lambda: _bump_now(campaign_id, scopes))
+
+
+@contextlib.contextmanager
+def batch():
+    """Bump each scope once for a loop of writes (issuing 20,000 accounts saves 20,000
+    students: one bump, not 20,000, against a shared cache)."""
+    if getattr(_batch, "pending", None) is not None:
+        yield  # already batching
+        return
+    _batch.pending = set()
+    try:
+        yield
+    finally:
+        pending, _batch.pending = _batch.pending, None
+        by_campaign: dict = {}
+        for campaign_id, scope in pending:
+            by_campaign.setdefault(campaign_id, set()).add(scope)
+        for campaign_id, scopes in by_campaign.items():
+            bump(campaign_id, *sorted(scopes))
+
+
+def bump_all(*scopes) -> None:
+    """Bump the scopes of every campaign (a venue or a college renamed)."""
+    from sessions_app.models import Campaign
+
+    for campaign_id in Campaign.objects.values_list("pk", flat=True):
+        bump(campaign_id, *scopes)
+
+
+def remember(name: str, campaign_id, scopes, compute, *, extra="", timeout=DEFAULT_TIMEOUT):
+    """Return ``compute()``, cached under ``name``, the campaign, the versions of its
+    ``scopes`` and ``extra`` (anything else the result depends on: a slot, a page, the
+    slots ended by now …)."""
+    tag = hashlib.sha1(repr(extra).encode()).hexdigest()[:16] if extra != "" else "-"
+    key = "res:%s:%s:%s:%s" % (
+        name,
+        campaign_id,
+        ".".join(str(v) for v in versions(campaign_id, scopes)),
+        tag,
+    )
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value

@@ -1,0 +1,114 @@
+"""Which write makes which cached results stale (capture_portal/cache.py).
+
+Every model of the portal's apps is listed here, either with the scopes its rows belong
+to and how to find their campaign, or as not read by any cached result; a test holds
+every model to being listed, so a new model cannot be forgotten. Saving or deleting a
+row bumps its scopes through the model signals; bulk writes (``update()``,
+``bulk_create()``) send no signal and call cache.bump themselves.
+"""
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save
+
+from capture_portal import cache
+
+S, R, D, M, C, H = cache.SCHEDULE, cache.ROSTER, cache.DAY, cache.MONEY, cache.CARDS, cache.CHSI
+
+
+def _own(instance):
+    return instance.campaign_id
+
+
+def _of_class(instance):
+    from sessions_app.models import SchoolClass
+
+    return (
+        SchoolClass.objects.filter(pk=instance.school_class_id)
+        .values_list("campaign_id", flat=True)
+        .first()
+    )
+
+
+def _of_student(instance):
+    from sessions_app.models import Student
+
+    return (
+        Student.objects.filter(pk=instance.student_id).values_list("campaign_id", flat=True).first()
+    )
+
+
+def _of_payment(instance):
+    from payments_app.models import Payment
+
+    return (
+        Payment.objects.filter(pk=instance.payment_id).values_list("campaign_id", flat=True).first()
+    )
+
+
+def _of_handover(instance):
+    from payments_app.models import Handover
+
+    return (
+        Handover.objects.filter(pk=instance.handover_id)
+        .values_list("campaign_id", flat=True)
+        .first()
+    )
+
+
+# "app_label.ModelName": (scopes, how to find the campaign; None: every campaign).
+WATCHED = {
+    "sessions_app.Campaign": ((S, R, D, M, C, H), lambda instance: instance.pk),
+    "sessions_app.Venue": ((S,), None),
+    "sessions_app.College": ((S,), None),
+    "sessions_app.TimeSlot": ((S, D, M), _own),
+    "sessions_app.SchoolClass": ((S, R, D, M), _own),
+    "sessions_app.CategoryRule": ((S, R, D), _own),
+    "sessions_app.Student": ((S, R, D, M, C), _own),
+    "sessions_app.RosterCorrection": ((R, C), _own),
+    "sessions_app.ScheduleChange": ((S, D, M), _own),
+    "sessions_app.Shot": ((D, M, H), _own),
+    "sessions_app.ShotAbsence": ((D, M), _own),
+    "sessions_app.ClassClose": ((D, M), _of_class),
+    "sessions_app.CardCorrection": ((D, C), _own),
+    "sessions_app.ChsiCheck": ((H,), _of_student),
+    "payments_app.Payment": ((M,), _own),
+    "payments_app.PaymentReversal": ((M,), _of_payment),
+    "payments_app.PaymentCarry": ((M,), _of_payment),
+    "payments_app.Handover": ((M,), _own),
+    "payments_app.HandoverAdjustment": ((M,), _of_handover),
+    "cards_app.CardCheck": ((C,), _of_student),
+}
+
+# Read by no cached result (history and logs shown as they are).
+NOT_CACHED = {
+    "sessions_app.ScheduleChangeLine",
+    "sessions_app.ShotCounter",
+}
+
+# The apps whose every model must be in WATCHED or NOT_CACHED.
+PORTAL_APPS = ("sessions_app", "payments_app", "cards_app", "capture_portal")
+
+
+def _handler(scopes, campaign_of):
+    def handle(sender, instance, raw=False, **kwargs):
+        if raw:
+            return  # loading fixtures
+        if campaign_of is None:
+            cache.bump_all(*scopes)
+        else:
+            cache.bump(campaign_of(instance), *scopes)
+
+    return handle
+
+
+_handlers = []
+
+
+def connect() -> None:
+    """Connect a handler to the save and delete signals of every watched model."""
+    for label, (scopes, campaign_of) in WATCHED.items():
+        model = apps.get_model(label)
+        handler = _handler(scopes, campaign_of)
+        _handlers.append(handler)  # signals keep weak references
+        post_save.connect(handler, sender=model, dispatch_uid="cache:save:" + label)
+        post_delete.connect(handler, sender=model, dispatch_uid="cache:delete:" + label)

@@ -5,42 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sessions_app', '0007_campaign_college_code'),
+        ("sessions_app", "0007_campaign_college_code"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='schoolclass',
-            name='pinned_slot',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pinned_classes', to='sessions_app.timeslot', verbose_name='自动排班时固定在此时段'),
+            model_name="schoolclass",
+            name="pinned_slot",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="pinned_classes",
+                to="sessions_app.timeslot",
+                verbose_name="自动排班时固定在此时段",
+            ),
         ),
         migrations.AddField(
-            model_name='schoolclass',
-            name='venue',
-            field=models.ForeignKey(blank=True, help_text='留空：任何地点都可以。自动排班只把该班安排在这个地点的时段。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bound_classes', to='sessions_app.venue', verbose_name='只能在此地点拍摄'),
+            model_name="schoolclass",
+            name="venue",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="留空：任何地点都可以。自动排班只把该班安排在这个地点的时段。",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bound_classes",
+                to="sessions_app.venue",
+                verbose_name="只能在此地点拍摄",
+            ),
         ),
         migrations.AlterField(
-            model_name='schedulechange',
-            name='kind',
-            field=models.CharField(choices=[('edit', '批量编排'), ('move', '移动班级'), ('shift', '调整顺序'), ('swap', '互换班级'), ('defer', '推迟至下一年'), ('restore', '恢复班级'), ('slot', '修改时段'), ('undo', '撤销调整'), ('plan', '自动排班')], max_length=10, verbose_name='调整方式'),
+            model_name="schedulechange",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("edit", "批量编排"),
+                    ("move", "移动班级"),
+                    ("shift", "调整顺序"),
+                    ("swap", "互换班级"),
+                    ("defer", "推迟至下一年"),
+                    ("restore", "恢复班级"),
+                    ("slot", "修改时段"),
+                    ("undo", "撤销调整"),
+                    ("plan", "自动排班"),
+                ],
+                max_length=10,
+                verbose_name="调整方式",
+            ),
         ),
         migrations.CreateModel(
-            name='BusyPeriod',
+            name="BusyPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('start', models.TimeField(verbose_name='开始')),
-                ('end', models.TimeField(verbose_name='结束')),
-                ('reason', models.CharField(blank=True, max_length=100, verbose_name='原因')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='busy_periods', to='sessions_app.schoolclass', verbose_name='班级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                ("start", models.TimeField(verbose_name="开始")),
+                ("end", models.TimeField(verbose_name="结束")),
+                ("reason", models.CharField(blank=True, max_length=100, verbose_name="原因")),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="busy_periods",
+                        to="sessions_app.schoolclass",
+                        verbose_name="班级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '班级忙碌时段',
-                'verbose_name_plural': '班级忙碌时段',
-                'ordering': ['date', 'start', 'school_class__name', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='busy_end_after_start'), models.UniqueConstraint(fields=('school_class', 'date', 'start', 'end'), name='busy_period_unique')],
+                "verbose_name": "班级忙碌时段",
+                "verbose_name_plural": "班级忙碌时段",
+                "ordering": ["date", "start", "school_class__name", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gt", models.F("start"))),
+                        name="busy_end_after_start",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("school_class", "date", "start", "end"), name="busy_period_unique"
+                    ),
+                ],
             },
         ),
     ]

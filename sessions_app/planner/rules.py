@@ -265,9 +265,7 @@ def plan_measures(problem: Problem, plan: Mapping[int, Sequence[int]]) -> Measur
         if len({where[pk] for pk in members if pk in where}) > 1
     ]
     loads = slot_loads(problem, plan)
-    ratio = max(
-        (load_ratio(loads[s.id], s.capacity) for s in problem.slots), default=Fraction(0)
-    )
+    ratio = max((load_ratio(loads[s.id], s.capacity) for s in problem.slots), default=Fraction(0))
     moved = sum(
         c.students for c in problem.classes if c.id in problem.current and where.get(c.id) != c.slot
     )
@@ -317,25 +315,29 @@ def plan_ordered(problem: Problem, assignment: Mapping[int, int]) -> Plan:
     }
     previous = {b: a for a, b in problem.next_slot.items() if b is not None}
     plan: Plan = {}
+
+    def in_slot(name, other):
+        return other is not None and any(
+            assignment.get(pk) == other for pk in problem.cohorts[name]
+        )
+
     for slot in problem.slots:
         here: dict[str, list[int]] = {}
         for name, members in problem.cohorts.items():
             runs = [pk for pk in members if assignment.get(pk) == slot.id]
             if runs:
                 here[name] = runs
-
-        def in_slot(name, other):
-            return other is not None and any(
-                assignment.get(pk) == other for pk in problem.cohorts[name]
+        before, after = previous.get(slot.id), problem.next_slot.get(slot.id)
+        keys = {
+            name: (
+                not in_slot(name, before),
+                in_slot(name, after),
+                min(current_rank[pk] for pk in runs),
+                name,
             )
-
-        def key(name):
-            from_before = in_slot(name, previous.get(slot.id))
-            into_next = in_slot(name, problem.next_slot.get(slot.id))
-            first = min(current_rank[pk] for pk in here[name])
-            return (not from_before, into_next, first, name)
-
-        plan[slot.id] = [pk for name in sorted(here, key=key) for pk in here[name]]
+            for name, runs in here.items()
+        }
+        plan[slot.id] = [pk for name in sorted(here, key=keys.get) for pk in here[name]]
     return plan
 
 
@@ -384,9 +386,7 @@ def plan_violations(problem: Problem, plan: Mapping[int, Sequence[int]]) -> list
         if len({e[0] for e in entries}) > 1 or entries[-1][1] - entries[0][1] >= len(
             {e[1] for e in entries}
         ):
-            problems.append(
-                _("%(cohort)s 的班级不在同一地点同一天的相邻时段。") % {"cohort": name}
-            )
+            problems.append(_("%(cohort)s 的班级不在同一地点同一天的相邻时段。") % {"cohort": name})
             continue
         if [e[3] for e in entries] != placed:
             problems.append(_("%(cohort)s 的班级没有按班号顺序。") % {"cohort": name})
@@ -454,12 +454,12 @@ def _greedy_run(problem, members, candidates, room) -> dict[int, int] | None:
             left, run, i = dict(room), {}, first
             for pk in members:
                 size = problem.class_by_id[pk].students
-
-                def fits(j, pk=pk, size=size):
-                    return chain[j] in candidates[pk] and left[chain[j]] >= size
-
-                if not fits(i):
-                    if run and i + 1 < len(chain) and fits(i + 1):
+                fits = [
+                    j < len(chain) and chain[j] in candidates[pk] and left[chain[j]] >= size
+                    for j in (i, i + 1)
+                ]
+                if not fits[0]:
+                    if run and fits[1]:
                         i += 1
                     else:
                         run = None

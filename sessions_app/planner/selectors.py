@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from sessions_app.changes.selectors import ScheduleState, schedule_state
 from sessions_app.models import BusyPeriod, Campaign, CategoryRule, SchoolClass, Student
-from sessions_app.planner import rules
+from sessions_app.planner import rules, solver
 from sessions_app.rules import class_cohort, class_natural_key
 
 
@@ -201,3 +201,59 @@ def ratio_text(ratio: Fraction) -> str:
     return "%.1f%%" % float(ratio * 100)
 
 
+@dataclass
+class Proposal:
+    """What the planner proposes for a campaign now: the schedule it starts from, the
+    problem, the solver's result and the comparison staff see."""
+
+    state: ScheduleState
+    problem: rules.Problem
+    result: "solver.PlanResult"
+    comparison: Comparison
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(row.changed for row in self.comparison.slots)
+
+
+def plan_proposal(
+    *, campaign: Campaign, seconds: float | None = None, replan: bool = True
+) -> Proposal:
+    """Return the planner's proposal for the campaign's schedule as it is now."""
+    state, problem = campaign_problem(campaign=campaign)
+    result = solver.plan_solve(
+        problem, seconds=seconds if seconds is not None else solver.DEFAULT_SECONDS, replan=replan
+    )
+    current = {slot: list(classes) for slot, classes in state.plan.items()}
+    return Proposal(
+        state=state,
+        problem=problem,
+        result=result,
+        comparison=plan_comparison(problem=problem, current=current, proposed=result.plan),
+    )
+
+
+def proposal_json(proposal: Proposal) -> dict:
+    """Return the proposal as ``plan_schedule --json`` prints it."""
+    problem, result = proposal.problem, proposal.result
+    loads = rules.slot_loads(problem, result.plan)
+    names = {c.id: c.name for c in problem.classes}
+    return {
+        "slots": [
+            {
+                "id": slot.id,
+                "start": "%sT%s" % (slot.date.isoformat(), slot.start.strftime("%H:%M")),
+                "venue": slot.venue,
+                "classes": [names[pk] for pk in result.plan.get(slot.id, [])],
+                "students": loads[slot.id],
+                "capacity": slot.capacity,
+            }
+            for slot in problem.slots
+        ],
+        "unplaced": [{"class": u.name, "reason": u.reason} for u in result.unplaced],
+        "split_colleges": result.measures.split_cohorts,
+        "max_load_ratio": round(float(result.measures.max_load_ratio), 4),
+        "students_moved": result.measures.students_moved,
+        "optimal": result.optimal,
+        "seconds": round(result.seconds, 3),
+    }

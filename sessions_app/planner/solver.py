@@ -161,7 +161,10 @@ class _Model:
         self.ratio = m.new_int_var(0, top_ratio, "ratio")
         for slot in problem.slots:
             if slot.capacity > 0:
-                m.add(slot.capacity * self.ratio >= 100 * (slot.individuals + self.class_load[slot.id]))
+                m.add(
+                    slot.capacity * self.ratio
+                    >= 100 * (slot.individuals + self.class_load[slot.id])
+                )
 
         # Students moved from their current slot.
         self.moved = None
@@ -193,7 +196,7 @@ class _Model:
             m.add_hint(var, values[key])
         for pk, var in self.placed.items():
             m.add_hint(var, pk in where)
-        for name, (split, chain) in self.cohort_split.items():
+        for name, (split, _ranks) in self.cohort_split.items():
             members = [pk for pk in self.problem.cohorts[name] if pk in self.rank_vars]
             ranks = [self.rank[where[pk]] for pk in members if pk in where]
             for pk in members:

@@ -140,7 +140,7 @@ class SlotForm(forms.ModelForm):
 class SchoolClassForm(forms.ModelForm):
     class Meta:
         model = SchoolClass
-        fields = ["name", "major", "entry_year", "college"]
+        fields = ["name", "major", "entry_year", "college", "venue"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,27 @@ def class_name_parts(name: str) -> tuple[str, int | None]:
     return match["major"], 2000 + int(match["digits"][1:3])
 
 
+def class_cohort(name: str, major: str = "", entry_year: int | None = None) -> str:
+    """Return the cohort a class belongs to, as the notice names it: 会计17级 for
+    会计1171 (its major and entry year); a class whose name says neither is its own."""
+    parsed_major, parsed_year = class_name_parts(name)
+    major = major or (parsed_major if parsed_year is not None else "")
+    year = entry_year or parsed_year
+    if not major or year is None:
+        return name
+    return "%s%02d级" % (major, year % 100)
+
+
+def class_natural_key(name: str) -> tuple:
+    """Return the sort key of a class's natural order within its cohort: 会计1171,
+    会计1172, …, 会计1710 after 会计179 (by number, not by text)."""
+    match = _CLASS_NAME.match(name)
+    if not match:
+        digits = re.findall(r"\d+", name)
+        return (1, int(digits[-1]) if digits else 0, name)
+    return (0, int(match["digits"]), name)
+
+
 @dataclass(frozen=True)
 class Place:
     """Where and in what order a student is shot, as far as the schedule says."""

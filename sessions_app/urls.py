@@ -27,6 +27,7 @@ urlpatterns = [
 
 urlpatterns += [
     path("", include("sessions_app.changes.urls")),
+    path("", include("sessions_app.planner.urls")),
     path("staff/campaigns/<int:campaign_pk>/exports/", views.exports_page, name="exports"),
     path(
         "staff/campaigns/<int:campaign_pk>/exports/<str:kind>/",

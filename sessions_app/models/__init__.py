@@ -1,7 +1,8 @@
-"""The models of sessions_app: the schedule and its history, the roster's corrections,
-and the shoot day built on it."""
+"""The models of sessions_app: the schedule and its history, the planner's busy periods,
+the roster's corrections, and the shoot day built on it."""
 
 from sessions_app.models.changes import ScheduleChange, ScheduleChangeLine
+from sessions_app.models.planner import BusyPeriod
 from sessions_app.models.roster import RosterCorrection
 from sessions_app.models.schedule import (
     Campaign,
@@ -27,6 +28,7 @@ from sessions_app.models.shootday import (
 )
 
 __all__ = [
+    "BusyPeriod",
     "Campaign",
     "CardCorrection",
     "CategoryRule",

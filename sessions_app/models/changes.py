@@ -22,6 +22,7 @@ class ScheduleChange(models.Model):
         RESTORE = "restore", _("恢复班级")
         SLOT = "slot", _("修改时段")
         UNDO = "undo", _("撤销调整")
+        PLAN = "plan", _("自动排班")
 
     campaign = models.ForeignKey(
         Campaign,

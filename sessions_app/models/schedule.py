@@ -197,6 +197,25 @@ class SchoolClass(models.Model):
         blank=True,
         verbose_name=_("班长"),
     )
+    # The planner keeps a bound class at its venue (机电17级 at 动力谷), and puts a pinned
+    # one in its slot; staff set both, the planner never changes them.
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        related_name="bound_classes",
+        null=True,
+        blank=True,
+        verbose_name=_("只能在此地点拍摄"),
+        help_text=_("留空：任何地点都可以。自动排班只把该班安排在这个地点的时段。"),
+    )
+    pinned_slot = models.ForeignKey(
+        TimeSlot,
+        on_delete=models.SET_NULL,
+        related_name="pinned_classes",
+        null=True,
+        blank=True,
+        verbose_name=_("自动排班时固定在此时段"),
+    )
 
     class Meta:
         verbose_name = _("班级")

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 
 from sessions_app.models import Campaign, CategoryRule, College, SchoolClass, TimeSlot, Venue
-from sessions_app.rules import class_name_parts
+from sessions_app.rules import class_cohort, class_name_parts
 
 NOTICE_FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "notice_2020.json"
 
@@ -29,11 +29,14 @@ def notice_load(*, path: Path = NOTICE_FIXTURE) -> tuple[Campaign, bool]:
     campaign = Campaign.objects.create(**fields)
 
     venues = {}
+    bound = {}  # cohort (机电17级) -> the venue its classes are shot at only
     for item in data["venues"]:
         venues[item["key"]], _ = Venue.objects.get_or_create(
             name=item["name"],
             defaults={"note": item["note"], "shots_per_hour": item["shots_per_hour"]},
         )
+        for cohort in item.get("only_for", []):
+            bound[cohort] = venues[item["key"]]
 
     college_of_major = {}
     for college_name, majors in data["colleges"].items():
@@ -69,6 +72,7 @@ def notice_load(*, path: Path = NOTICE_FIXTURE) -> tuple[Campaign, bool]:
                 college=college_of_major.get(major),
                 slot=slot,
                 position=position,
+                venue=bound.get(class_cohort(name, major, entry_year)),
             )
         for position, category in enumerate(item.get("categories", []), start=1):
             rule = rules[category]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sessions_app.roster.table import (
+    Layout,
     RosterFileError,
     Table,
     cell_text,
@@ -70,8 +71,9 @@ _NOT_SPREADSHEET = {
 }
 
 
-def table_read(data: bytes, filename: str = "") -> Table:
-    """Return the roster table of an .xlsx, .xls or .csv file, or raise RosterFileError."""
+def table_read(data: bytes, filename: str = "", layout: Layout | None = None) -> Table:
+    """Return the roster table (or the table of another ``layout``) of an .xlsx, .xls or
+    .csv file, or raise RosterFileError."""
     size_problem = upload_size_problem(len(data))
     if size_problem:
         raise RosterFileError(size_problem)
@@ -81,7 +83,7 @@ def table_read(data: bytes, filename: str = "") -> Table:
         if "EncryptionInfo".encode("utf-16-le") in data[:MB] or b"EncryptionInfo" in data:
             raise RosterFileError(_(_ENCRYPTED))
         _xls_check(data)
-        return _workbook_read(data, filename, "xls")
+        return _workbook_read(data, filename, "xls", layout=layout)
     for magic, message in _NOT_SPREADSHEET.items():
         if data.startswith(magic):
             raise RosterFileError(_(message))
@@ -103,8 +105,8 @@ def table_read(data: bytes, filename: str = "") -> Table:
             )
     if data.startswith(b"PK"):
         errors = _xlsx_extent_check(_zip_check(data))
-        return _workbook_read(data, filename, "xlsx", error_cells=errors)
-    return _csv_read(data, filename)
+        return _workbook_read(data, filename, "xlsx", error_cells=errors, layout=layout)
+    return _csv_read(data, filename, layout)
 
 
 def _zip_check(data: bytes) -> zipfile.ZipFile:
@@ -282,7 +284,9 @@ def _broken_message(kind: str) -> str:
     )
 
 
-def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) -> Table:
+def _workbook_read(
+    data: bytes, filename: str, kind: str, error_cells: int = 0, layout: Layout | None = None
+) -> Table:
     """Read an .xlsx (already through the zip and extent checks) or a legacy .xls."""
     sheets = _workbook_sheets(data, filename, kind)
     # Visible sheets first: a hidden one often keeps last year's roster. Row i of a
@@ -295,7 +299,7 @@ def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) 
         if sheet_rows is None:
             failures += 1
             continue
-        header = header_find(enumerate(sheet_rows, start=1))
+        header = header_find(enumerate(sheet_rows, start=1), layout)
         if header is None:
             continue
         if header.complete:
@@ -304,12 +308,12 @@ def _workbook_read(data: bytes, filename: str, kind: str, error_cells: int = 0) 
         partial = partial or header
     if found is None:
         if partial is not None:
-            columns_check(partial.cells, partial.columns)
+            columns_check(partial.cells, partial.columns, layout)
         if failures:
             raise RosterFileError(_broken_message(kind))
-        raise RosterFileError(missing_header_message())
+        raise RosterFileError(missing_header_message(layout))
     header, name, visible, sheet_rows = found
-    columns_check(header.cells, header.columns)
+    columns_check(header.cells, header.columns, layout)
     header_row = header.row
     notes = []
     if error_cells:
@@ -365,7 +369,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     raise RosterFileError(_("无法识别文件的文字编码。请用 Excel 另存为 .xlsx 或 UTF-8 CSV。"))
 
 
-def _csv_read(data: bytes, filename: str) -> Table:
+def _csv_read(data: bytes, filename: str, layout: Layout | None = None) -> Table:
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RosterFileError(_("这不是表格文件。请上传 .xlsx、.xls 或 .csv 文件。"))
     text, encoding = _decode(data)
@@ -383,14 +387,14 @@ def _csv_read(data: bytes, filename: str) -> Table:
     # break in it is still one row.
     try:
         iterator = reader()
-        header = header_find(enumerate(iterator, start=1))
+        header = header_find(enumerate(iterator, start=1), layout)
     except csv.Error:
         raise RosterFileError(
             _("CSV 文件格式有误，无法读取。请用 Excel 打开后“另存为” .xlsx 再上传。")
         ) from None
     if header is None:
-        raise RosterFileError(missing_header_message())
-    columns_check(header.cells, header.columns)
+        raise RosterFileError(missing_header_message(layout))
+    columns_check(header.cells, header.columns, layout)
     header_row = header.row
     total = max(text.count("\n") - header_row + 1, 0)
     if total > settings.ROSTER_IMPORT_MAX_ROWS * 2:

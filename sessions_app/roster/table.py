@@ -77,32 +77,59 @@ def _header_key(value) -> str:
     return _HEADER_NOISE.sub("", text).lower()
 
 
-_ALIAS_TO_FIELD = {
-    _header_key(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases
-}
 _BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[)）】\]]")
 
 
-def header_field(value) -> str | None:
-    """Return the field a header names: 身份证号码(18位) and 学号（文本） as well as 院(系)."""
-    key = _header_key(value)
-    return _ALIAS_TO_FIELD.get(key) or _ALIAS_TO_FIELD.get(_BRACKETED.sub("", key))
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one kind of sheet: the roster's, or another list staff import
+    (the planner's busy periods) read by the same reader."""
+
+    aliases: dict[str, tuple[str, ...]]  # field -> header names
+    labels: dict[str, str]  # field -> its name in messages
+    required: tuple[str, ...]
+    anchors: tuple[str, ...]  # fields whose headers mark the header row
+    either: tuple[str, ...] = ()  # one of these is required too (its first names it)
+    rule: Callable[[], str] | None = None  # the sentence saying which columns it needs
+
+    def alias_to_field(self) -> dict[str, str]:
+        return _alias_map(self)
+
+    def missing(self, columns: dict[str, int]) -> bool:
+        return any(f not in columns for f in self.required) or (
+            bool(self.either) and not any(f in columns for f in self.either)
+        )
 
 
-def _match_header(cells: Sequence) -> dict[str, int]:
-    """Return field -> column index for the header names found in a row."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = header_field(cell)
-        if name is not None and name not in found:
-            found[name] = index
+_ALIAS_MAPS: dict[int, dict[str, str]] = {}
+
+
+def _alias_map(layout: Layout) -> dict[str, str]:
+    found = _ALIAS_MAPS.get(id(layout))
+    if found is None:
+        found = _ALIAS_MAPS[id(layout)] = {
+            _header_key(alias): name
+            for name, aliases in layout.aliases.items()
+            for alias in aliases
+        }
     return found
 
 
-def _columns_missing(columns: dict[str, int]) -> bool:
-    return any(f not in columns for f in REQUIRED_FIELDS) or (
-        "class_name" not in columns and "category" not in columns
-    )
+def header_field(value, layout: Layout | None = None) -> str | None:
+    """Return the field a header names: 身份证号码(18位) and 学号（文本） as well as 院(系)."""
+    aliases = (layout or ROSTER).alias_to_field()
+    key = _header_key(value)
+    return aliases.get(key) or aliases.get(_BRACKETED.sub("", key))
+
+
+def _match_header(cells: Sequence, layout: Layout) -> dict[str, int]:
+    """Return field -> column index for the header names found in a row."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = header_field(cell, layout)
+        if name is not None and name not in found:
+            found[name] = index
+    return found
 
 
 def filled(cell) -> bool:
@@ -119,24 +146,25 @@ def _trimmed(cells: Sequence) -> list:
     return cells
 
 
-def _two_row_header(upper: Sequence, lower: Sequence) -> list:
+def _two_row_header(upper: Sequence, lower: Sequence, layout: Layout) -> list:
     """Return a header over two rows (证件信息 merged above 证件类型 | 身份证号) as one:
     per column, the cell that names a field, else the lower one."""
     merged = []
     for index in range(max(len(upper), len(lower))):
         a = upper[index] if index < len(upper) else ""
         b = lower[index] if index < len(lower) else ""
-        if header_field(b) or not header_field(a):
+        if header_field(b, layout) or not header_field(a, layout):
             merged.append(b if filled(b) else a)
         else:
             merged.append(a)
     return merged
 
 
-def _names_a_student(cells: Sequence, columns: dict[str, int]) -> bool:
-    """Return whether a row has a 学号 or 姓名 under the header's: then it is data, never
-    the lower half of a two-row header (whose top cells are merged over both rows)."""
-    for name in ("student_id", "name"):
+def _names_a_student(cells: Sequence, columns: dict[str, int], layout: Layout) -> bool:
+    """Return whether a row has a 学号 or 姓名 (the layout's anchors) under the header's:
+    then it is data, never the lower half of a two-row header (whose top cells are
+    merged over both rows)."""
+    for name in layout.anchors:
         index = columns[name]
         if index < len(cells) and filled(cells[index]):
             return True
@@ -149,29 +177,38 @@ class Header:
     cells: list
     columns: dict[str, int]
     rest: list  # rows read past the header while looking: (number, cells)
+    layout: "Layout | None" = None
 
     @property
     def complete(self) -> bool:
-        return not _columns_missing(self.columns)
+        return not (self.layout or ROSTER).missing(self.columns)
 
 
-def header_find(numbered_rows: Iterator[tuple[int, list]]) -> Header | None:
-    """Find the header among the first rows: the first row naming 学号 and 姓名 and
-    every required column, on its own or with the row below it. Without one, the
-    first row naming 学号 and 姓名 (its missing columns make the message)."""
+def header_find(
+    numbered_rows: Iterator[tuple[int, list]], layout: Layout | None = None
+) -> Header | None:
+    """Find the header among the first rows: the first row naming 学号 and 姓名 (the
+    layout's anchors) and every required column, on its own or with the row below it.
+    Without one, the first row naming the anchors (its missing columns make the
+    message)."""
+    layout = layout or ROSTER
     head = list(itertools.islice(numbered_rows, HEADER_SEARCH_ROWS + 1))
     partial = None
     for position, (number, cells) in enumerate(head[:HEADER_SEARCH_ROWS]):
-        columns = _match_header(cells)
-        if "student_id" not in columns or "name" not in columns:
+        columns = _match_header(cells, layout)
+        if any(anchor not in columns for anchor in layout.anchors):
             continue
-        header = Header(number, _trimmed(cells), columns, head[position + 1 :])
+        header = Header(number, _trimmed(cells), columns, head[position + 1 :], layout)
         if header.complete:
             return header
-        if position + 1 < len(head) and not _names_a_student(head[position + 1][1], columns):
+        if position + 1 < len(head) and not _names_a_student(
+            head[position + 1][1], columns, layout
+        ):
             lower_number, lower = head[position + 1]
-            merged = _trimmed(_two_row_header(cells, lower))
-            two = Header(lower_number, merged, _match_header(merged), head[position + 2 :])
+            merged = _trimmed(_two_row_header(cells, lower, layout))
+            two = Header(
+                lower_number, merged, _match_header(merged, layout), head[position + 2 :], layout
+            )
             if two.complete:
                 return two
         partial = partial or header
@@ -187,38 +224,51 @@ def header_rule() -> str:
     )
 
 
-def missing_header_message() -> str:
-    return _("没有找到表头：前 %(n)d 行中须有一行含“学号”和“姓名”列。%(rule)s") % {
+def missing_header_message(layout: Layout | None = None) -> str:
+    layout = layout or ROSTER
+    return _("没有找到表头：前 %(n)d 行中须有一行含%(anchors)s列。%(rule)s") % {
         "n": HEADER_SEARCH_ROWS,
-        "rule": header_rule(),
+        "anchors": "和".join("“%s”" % layout.labels[f] for f in layout.anchors),
+        "rule": layout.rule() if layout.rule else "",
     }
 
 
-def columns_check(headers: Sequence, columns: dict[str, int]) -> None:
+def columns_check(headers: Sequence, columns: dict[str, int], layout: Layout | None = None) -> None:
     """Refuse a header with too many columns, a required column missing, or a field
     named twice, with RosterFileError."""
+    layout = layout or ROSTER
     named = sum(1 for cell in headers if filled(cell))
     if named > MAX_COLUMNS:
         raise RosterFileError(_("表头的列数过多（%(n)d 列）。") % {"n": named})
-    missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in columns]
-    if "class_name" not in columns and "category" not in columns:
-        missing.append(_("班级"))
+    missing = [layout.labels[f] for f in layout.required if f not in columns]
+    if layout.either and not any(f in columns for f in layout.either):
+        missing.append(layout.labels[layout.either[0]])
     if missing:
         raise RosterFileError(
             _("缺少必需的列：%(missing)s。%(rule)s")
-            % {"missing": "、".join(missing), "rule": header_rule()}
+            % {"missing": "、".join(missing), "rule": layout.rule() if layout.rule else ""}
         )
     seen: dict[str, str] = {}
     for index, cell in enumerate(headers):
-        name = header_field(cell)
+        name = header_field(cell, layout)
         if name is None:
             continue
         if name in seen and columns.get(name) != index:
             raise RosterFileError(
                 _("“%(a)s”和“%(b)s”两列都是%(field)s，请删去一列。")
-                % {"a": seen[name], "b": cell, "field": FIELD_LABELS[name]}
+                % {"a": seen[name], "b": cell, "field": layout.labels[name]}
             )
         seen[name] = str(cell)
+
+
+ROSTER = Layout(
+    aliases=COLUMN_ALIASES,
+    labels=FIELD_LABELS,
+    required=REQUIRED_FIELDS,
+    anchors=("student_id", "name"),
+    either=("class_name", "category"),
+    rule=header_rule,
+)
 
 
 # The table ---------------------------------------------------------------------------

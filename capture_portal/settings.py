@@ -115,6 +115,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds computed pages' data under versions that every write bumps
+# (capture_portal/cache.py), the rate limits' counters and the login lockouts' keys.
+# Local memory serves one process only (`make run`, the tests); with several
+# gunicorn workers or app hosts set CACHE_URL to a cache they all share:
+# redis://host:6379/0 (Django's RedisCache) or db://table_name (Django's database
+# cache; create its table once with `manage.py createcachetable`).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+
+
+def _cache_from_url(url: str) -> dict:
+    if not url or url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("db://"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": url.removeprefix("db://") or "portal_cache",
+        }
+    raise ImproperlyConfigured(
+        "CACHE_URL must start with redis://, rediss://, unix://, db:// or locmem://"
+    )
+
+
+CACHES = {"default": _cache_from_url(CACHE_URL)}
+
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from capture_portal import cache
 from capture_portal.exports import PDF_CONTENT_TYPE, export_response
+from capture_portal.pagecache import render_cached
 from capture_portal.roles import (
     monitor_required,
     monitored_class_of,
@@ -78,10 +80,32 @@ def check(request):
             result = services.card_check_run(student=student, data=data)
             if student is not None:
                 mismatches = services.roster_mismatches(student=student, card=result.card)
-    else:
+        return render(
+            request,
+            "cards_app/check.html",
+            _check_context(request, student, form, result, mismatches),
+        )
+
+    def context():
         form = CardCheckForm(initial=_initial_for(student) if student else None)
-        if student is not None:
-            result = services.card_check_run(student=student, data=form.initial)
+        result = services.card_check_run(student=student, data=form.initial) if student else None
+        return _check_context(request, student, form, result, [])
+
+    if student is not None:
+        campaign_id = student.campaign_id
+    else:
+        campaign = campaign_for_request(request, published_only=True)
+        campaign_id = campaign.pk if campaign else None
+    return render_cached(
+        request,
+        "cards_app/check.html",
+        context,
+        campaign_id=campaign_id,
+        scopes=(cache.SCHEDULE, cache.ROSTER, cache.CARDS) if student else (cache.SCHEDULE,),
+    )
+
+
+def _check_context(request, student, form, result, mismatches) -> dict:
     current = selectors.card_check_current(student=student) if student else None
     state = selectors.card_state_of(current) if student else None
     guide = _guide(request, result) if result is not None else None
@@ -89,21 +113,17 @@ def check(request):
     if guide is not None and request.method == "POST":
         # Inline, so the ID number never travels in a URL.
         guide_png = base64.b64encode(fill_guide.render_png(guide)).decode("ascii")
-    return render(
-        request,
-        "cards_app/check.html",
-        {
-            "form": form,
-            "student": student,
-            "result": result,
-            "guide": guide,
-            "guide_png": guide_png,
-            "mismatch_labels": rules.field_labels(mismatches),
-            "current": current,
-            "state": state,
-            "open_mismatch_labels": rules.field_labels(state.mismatch_fields) if state else "",
-        },
-    )
+    return {
+        "form": form,
+        "student": student,
+        "result": result,
+        "guide": guide,
+        "guide_png": guide_png,
+        "mismatch_labels": rules.field_labels(mismatches),
+        "current": current,
+        "state": state,
+        "open_mismatch_labels": rules.field_labels(state.mismatch_fields) if state else "",
+    }
 
 
 def _when(check: CardCheck) -> str:
@@ -169,11 +189,17 @@ def my_guide_pdf(request):
 def class_cards(request):
     """The monitor's class: each classmate's card state, 身份证号 never shown."""
     school_class = monitored_class_of(request.user)
-    cards = selectors.class_card_states(school_class=school_class)
-    return render(
+
+    def context():
+        cards = selectors.class_card_states(school_class=school_class)
+        return {"school_class": school_class, "rows": cards.rows, "counts": cards.counts}
+
+    return render_cached(
         request,
         "cards_app/class_cards.html",
-        {"school_class": school_class, "rows": cards.rows, "counts": cards.counts},
+        context,
+        campaign_id=school_class.campaign_id,
+        vary=school_class.pk,
     )
 
 
@@ -191,29 +217,34 @@ def _staff_campaign(request) -> Campaign:
 def staff_bulk(request):
     """The bulk check of the whole roster: counts, a filterable list, the name list."""
     campaign = _staff_campaign(request)
+    return render_cached(
+        request,
+        "cards_app/staff_bulk.html",
+        lambda: _bulk_context(request, campaign),
+        campaign_id=campaign.pk,
+    )
+
+
+def _bulk_context(request, campaign) -> dict:
     bulk = selectors.roster_bulk_check(campaign=campaign)
     problem = request.GET.get("problem", "")
     class_name = request.GET.get("class", "")
     rows = bulk.filtered(problem=problem, class_name=class_name)
     page = Paginator(rows, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "cards_app/staff_bulk.html",
-        {
-            "campaign": campaign,
-            "bulk": bulk,
-            "type_counts": bulk.type_counts(),
-            "class_counts": bulk.class_counts(),
-            "problem": problem,
-            "class_name": class_name,
-            "problem_title": _problem_title(problem),
-            "page": page,
-            "filtered_count": len(rows),
-            "name_rows": bulk.name_rows[:200],
-            "state_counts": selectors.card_state_counts(campaign=campaign),
-            "open_discrepancies": selectors.card_discrepancies_open(campaign=campaign).count(),
-        },
-    )
+    return {
+        "campaign": campaign,
+        "bulk": bulk,
+        "type_counts": bulk.type_counts(),
+        "class_counts": bulk.class_counts(),
+        "problem": problem,
+        "class_name": class_name,
+        "problem_title": _problem_title(problem),
+        "page": page,
+        "filtered_count": len(rows),
+        "name_rows": bulk.name_rows[:200],
+        "state_counts": selectors.card_state_counts(campaign=campaign),
+        "open_discrepancies": selectors.card_discrepancies_open(campaign=campaign).count(),
+    }
 
 
 def _problem_title(problem: str) -> str:

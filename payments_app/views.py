@@ -2,6 +2,8 @@
 overview and the exports. Views authorise, bind a form, call one service or selector,
 and render or redirect; PaymentError becomes a message."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,8 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from capture_portal import listing
 from capture_portal.exports import export_response
 from capture_portal.formats import yuan
+from capture_portal.pagecache import render_cached
 from capture_portal.roles import (
     class_for_handover,
     class_for_user,
@@ -33,9 +37,21 @@ from sessions_app.models import SchoolClass
 from sessions_app.selectors import class_roster
 
 
-def _class_url(school_class: SchoolClass, anchor: str = "") -> str:
+def _class_url(school_class: SchoolClass, anchor: str = "", back: str = "") -> str:
+    """Return the class page, at the filters and page a form came from (``back``)."""
     url = reverse("payments:class", args=[school_class.pk])
+    params = urlencode(listing.back_params(back))
+    if params:
+        url = "%s?%s" % (url, params)
     return "%s#%s" % (url, anchor) if anchor else url
+
+
+# The class page's filters: what each shows of the ledger's rows.
+SHOWS = {
+    "unpaid": lambda row: row.line.unpaid,
+    "paid": lambda row: row.state.paid,
+    "other": lambda row: not row.line.unpaid and not row.state.paid,
+}
 
 
 @login_required
@@ -54,18 +70,23 @@ def home(request):
 @login_required
 def class_page(request, pk):
     school_class = class_for_user(request.user, pk)
-    ledger = selectors.class_ledger(school_class=school_class)
-    return render(
-        request,
-        "payments_app/class.html",
-        {
+
+    def context():
+        ledger = selectors.class_ledger(school_class=school_class)
+        return {
             "ledger": ledger,
+            "listing": listing.listing(
+                ledger.rows, request.GET, shows=SHOWS, student=lambda r: r.student
+            ),
             "school_class": ledger.school_class,
             "entries": selectors.ledger_entries_for_class(school_class=school_class, limit=50),
             "methods": PaymentMethod.choices,
             "is_staff": is_staff_member(request.user),
             "handover_form": HandoverForm(),
-        },
+        }
+
+    return render_cached(
+        request, "payments_app/class.html", context, campaign_id=school_class.campaign_id
     )
 
 
@@ -77,7 +98,8 @@ def record(request, pk):
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, " ".join(error))
-        return redirect(_class_url(school_class))
+        return redirect(_class_url(school_class, back=request.POST.get("back", "")))
+    back = request.POST.get("back", "")
     chosen = form.cleaned_data["chosen"]
     try:
         result = services.payments_record(
@@ -88,7 +110,7 @@ def record(request, pk):
         )
     except services.PaymentError as error:
         messages.error(request, str(error))
-        return redirect(_class_url(school_class))
+        return redirect(_class_url(school_class, back=back))
     if result.recorded:
         total = sum(p.amount for p in result.recorded)
         if len(result.recorded) == 1:
@@ -110,7 +132,7 @@ def record(request, pk):
             % {"names": "、".join(s.name for s in result.already_paid)},
         )
     anchor = "s%d" % chosen[0].pk if len(chosen) == 1 else ""
-    return redirect(_class_url(school_class, anchor))
+    return redirect(_class_url(school_class, anchor, back=back))
 
 
 @login_required
@@ -268,11 +290,15 @@ def mine(request):
     student = student_of(request.user)
     if student is None:
         raise PermissionDenied
-    state = selectors.payment_state_by_student(students=[student])[student.pk]
-    return render(
+    return render_cached(
         request,
         "payments_app/mine.html",
-        {"student": student, "state": state, "campaign": student.campaign},
+        lambda: {
+            "student": student,
+            "state": selectors.payment_state_by_student(students=[student])[student.pk],
+            "campaign": student.campaign,
+        },
+        campaign_id=student.campaign_id,
     )
 
 
@@ -281,14 +307,15 @@ def overview(request):
     campaign = campaign_for_request(request)
     if campaign is None:
         return render(request, "payments_app/overview.html", {"overview": None})
-    return render(
+    return render_cached(
         request,
         "payments_app/overview.html",
-        {
+        lambda: {
             "overview": selectors.payments_overview(campaign=campaign),
             "campaign": campaign,
             "colleges": selectors.colleges_of_campaign(campaign=campaign),
         },
+        campaign_id=campaign.pk,
     )
 
 

@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from capture_portal import cache, listing
 from capture_portal.exports import export_response
 from capture_portal.http import int_param, next_param
+from capture_portal.pagecache import render_cached
 from capture_portal.roles import (
     monitor_required,
     monitored_class_of,
@@ -19,6 +21,8 @@ from capture_portal.roles import (
     student_required,
 )
 from capture_portal.services import run_service
+from cards_app.selectors import STATUS_OK
+from payments_app.rules import STATE_UNPAID
 from sessions_app import exports, selectors, services
 from sessions_app.campaigns import campaign_for_request
 from sessions_app.changes import selectors as change_selectors
@@ -43,15 +47,21 @@ from sessions_app.shootday.selectors import class_queue_status, slot_queue, stud
 
 def home(request):
     campaign = campaign_for_request(request, published_only=True)
-    schedule = selectors.schedule_for_campaign(campaign=campaign) if campaign else None
-    return render(
-        request,
-        "sessions_app/home.html",
-        {
+
+    def context():
+        schedule = selectors.schedule_for_campaign(campaign=campaign) if campaign else None
+        return {
             "campaign": campaign,
             "schedule": schedule,
             "over": schedule is not None and selectors.schedule_over(schedule=schedule),
-        },
+        }
+
+    return render_cached(
+        request,
+        "sessions_app/home.html",
+        context,
+        campaign_id=campaign and campaign.pk,
+        scopes=(cache.SCHEDULE, cache.ROSTER),
     )
 
 
@@ -69,46 +79,68 @@ def lookup(request):
         )
         if student is not None:
             result = selectors.slot_for_student(student=student)
-    return render(
+    return render_cached(
         request,
         "sessions_app/lookup.html",
-        {"form": form, "campaign": campaign, "result": result, "searched": searched},
+        lambda: {"form": form, "campaign": campaign, "result": result, "searched": searched},
+        campaign_id=campaign and campaign.pk,
+        scopes=(cache.SCHEDULE,),
     )
 
 
 @student_required
 def student_home(request):
     student = student_of(request.user)
-    place = selectors.slot_for_student(student=student)
-    return render(
-        request,
-        "sessions_app/student_home.html",
-        {
+
+    def context():
+        place = selectors.slot_for_student(student=student)
+        return {
             "student": student,
             "campaign": student.campaign,
             "place": place,
             "queue": slot_queue(slot=place.slot) if place.slot else None,
             "shoot_panel": student_shoot_panel(student=student),
             "schedule_notice": change_selectors.schedule_notice(student=student),
-        },
+        }
+
+    return render_cached(
+        request, "sessions_app/student_home.html", context, campaign_id=student.campaign_id
     )
+
+
+# The monitor's roster filters: who still has something to do.
+READINESS_SHOWS = {
+    "card": lambda row: row.card.status != STATUS_OK,
+    "unpaid": lambda row: row.payment.state == STATE_UNPAID,
+    "login": lambda row: not row.student.user_id or row.student.must_change_password,
+}
 
 
 @monitor_required
 def monitor_home(request):
     school_class = monitored_class_of(request.user)
     student = student_of(request.user)
-    return render(
-        request,
-        "sessions_app/monitor_home.html",
-        {
+
+    def context():
+        readiness = selectors.class_readiness(school_class=school_class)
+        return {
             "school_class": school_class,
-            "readiness": selectors.class_readiness(school_class=school_class),
+            "readiness": readiness,
+            "listing": listing.listing(
+                readiness.rows, request.GET, shows=READINESS_SHOWS, student=lambda r: r.student
+            ),
             "place": selectors.slot_for_student(student=student),
             "class_queue": class_queue_status(school_class=school_class),
             "shoot_panel": student_shoot_panel(student=student),
             "schedule_notice": change_selectors.schedule_notice(student=student),
-        },
+        }
+
+    return render_cached(
+        request,
+        "sessions_app/monitor_home.html",
+        context,
+        campaign_id=school_class.campaign_id,
+        vary=school_class.pk,
     )
 
 
@@ -120,16 +152,17 @@ def staff_board(request):
     campaign = campaign_for_request(request)
     if campaign is None:
         return redirect("sessions:campaign_create")
-    return render(
+    return render_cached(
         request,
         "sessions_app/staff_board.html",
-        {
+        lambda: {
             "campaign": campaign,
             "schedule": selectors.schedule_for_campaign(campaign=campaign),
             "venues": selectors.venues(),
             "swap_form": ClassSwapForm(campaign=campaign),
             "latest_change": change_selectors.latest_change(campaign=campaign),
         },
+        campaign_id=campaign.pk,
     )
 
 
@@ -215,19 +248,22 @@ def class_detail(request, pk):
     school_class = get_object_or_404(
         SchoolClass.objects.select_related("campaign", "slot__venue", "college", "monitor"), pk=pk
     )
-    students = list(selectors.class_roster(school_class=school_class))
-    return render(
-        request,
-        "sessions_app/class_detail.html",
-        {
+
+    def context():
+        students = list(selectors.class_roster(school_class=school_class))
+        return {
             "school_class": school_class,
             "students": students,
+            "listing": listing.listing(students, request.GET, shows={}),
             "move_form": ClassMoveForm(
                 campaign=school_class.campaign,
                 initial={"slot": school_class.slot_id, "position": school_class.position},
             ),
             "history": change_selectors.class_history(school_class=school_class),
-        },
+        }
+
+    return render_cached(
+        request, "sessions_app/class_detail.html", context, campaign_id=school_class.campaign_id
     )
 
 

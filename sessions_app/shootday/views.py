@@ -13,8 +13,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from capture_portal import cache
 from capture_portal.exports import export_response
 from capture_portal.http import int_param
+from capture_portal.pagecache import render_cached
 from capture_portal.roles import crew_required, staff_required, student_of, student_required
 from capture_portal.services import run_service
 from sessions_app.campaigns import campaign_for_request
@@ -34,6 +36,10 @@ from sessions_app.shootday.forms import (
 )
 
 DESK_SESSION_KEY = "shoot_desk"
+# What the day's pages read; the desk and the board lag the clock by seconds only.
+DAY_SCOPES = (cache.SCHEDULE, cache.ROSTER, cache.DAY)
+DESK_SECONDS = 5
+BOARD_REFRESH_SECONDS = 20
 DEFAULT_DESK = "1号台"
 
 
@@ -107,15 +113,14 @@ def desk(request):
             return redirect(_desk_url(student=results[0][0].pk, slot=slot_id, q=query))
     elif request.GET.get("q"):
         messages.error(request, _("查询内容过长，请输入学号或姓名。"))
-    selected = _desk_selected(request, campaign)
-    entries = selectors.slot_queue(slot=slot) if slot else []
-    current = rules.desk_entry(entries, now=now)
-    show_waiting = current is not None and selected is None and not query
     name = _desk_name(request)
-    return render(
-        request,
-        "sessions_app/shootday/desk.html",
-        {
+
+    def context():
+        selected = _desk_selected(request, campaign)
+        entries = selectors.slot_queue(slot=slot) if slot else []
+        current = rules.desk_entry(entries, now=now)
+        show_waiting = current is not None and selected is None and not query
+        return {
             "campaign": campaign,
             "slot": slot,
             "slot_id": slot_id,
@@ -132,7 +137,16 @@ def desk(request):
             "desk_form": DeskNameForm(initial={"desk": name}),
             "correction_form": CorrectionForm(),
             "recent": selectors.desk_recent_shots(campaign=campaign, desk=name),
-        },
+        }
+
+    # The desk is the crew's working tool: it may lag the clock by seconds only.
+    return render_cached(
+        request,
+        "sessions_app/shootday/desk.html",
+        context,
+        campaign_id=campaign.pk,
+        vary=(name, slot.pk if slot else None),
+        seconds=DESK_SECONDS,
     )
 
 
@@ -296,18 +310,19 @@ def numbers(request):
         query = search.cleaned_data["q"]
     else:
         messages.error(request, _("查询内容过长，请输入拍摄序号、学号或姓名。"))
-    log = selectors.number_log(
-        campaign=campaign, query=query, page=int_param(request.GET.get("page"))
-    )
-    return render(
+    return render_cached(
         request,
         "sessions_app/shootday/numbers.html",
-        {
+        lambda: {
             "campaign": campaign,
-            "log": log,
+            "log": selectors.number_log(
+                campaign=campaign, query=query, page=int_param(request.GET.get("page"))
+            ),
             "query": query,
             "page_query": urlencode({"campaign": campaign.pk, **({"q": query} if query else {})}),
         },
+        campaign_id=campaign.pk,
+        scopes=DAY_SCOPES,
     )
 
 
@@ -343,16 +358,22 @@ def makeup(request):
             messages.error(request, _("补拍名单只能导出为 XLSX 或 PDF。"))
             return redirect("shootday:makeup")
         return export_response(*export_file(campaign=campaign, kind="makeup", fmt=fmt))
-    makeup = selectors.makeup_students(campaign=campaign)
-    return render(
-        request,
-        "sessions_app/shootday/makeup.html",
-        {
+
+    def context():
+        makeup = selectors.makeup_students(campaign=campaign)
+        return {
             "campaign": campaign,
             "makeup": makeup,
             "page": makeup.page(int_param(request.GET.get("page")) or 1),
             "query": "campaign=%d" % campaign.pk,
-        },
+        }
+
+    return render_cached(
+        request,
+        "sessions_app/shootday/makeup.html",
+        context,
+        campaign_id=campaign.pk,
+        scopes=DAY_SCOPES,
     )
 
 
@@ -366,21 +387,30 @@ def board(request):
         venue = Venue.objects.filter(pk=int_param(request.GET["venue"]) or 0).first()
         if venue is None:
             raise Http404(_("没有这个拍摄地点。"))
-    board = selectors.queue_board(campaign=campaign, venue=venue) if campaign else None
     template = (
         "sessions_app/shootday/_board_body.html"
         if request.GET.get("partial") == "1"
         else "sessions_app/shootday/board.html"
     )
-    return render(
-        request,
-        template,
-        {
+
+    def context():
+        board = selectors.queue_board(campaign=campaign, venue=venue) if campaign else None
+        return {
             "campaign": campaign,
             "board": board,
             "venues": selectors.board_venues(campaign=campaign, day=board.day) if board else [],
-            "refresh_seconds": 20,
-        },
+            "refresh_seconds": BOARD_REFRESH_SECONDS,
+        }
+
+    # Every phone at the door polls this: one rendering serves them all until the
+    # queue moves (a write) or the clock moves the board on (a few seconds).
+    return render_cached(
+        request,
+        template,
+        context,
+        campaign_id=campaign and campaign.pk,
+        scopes=DAY_SCOPES,
+        seconds=DESK_SECONDS,
     )
 
 
@@ -447,27 +477,33 @@ def chsi_overview(request):
             messages.error(request, _("学信网核对名单只能导出为 XLSX 或 PDF。"))
             return redirect("%s?%s" % (reverse("shootday:chsi"), list_query))
         return export_response(*chsi_export(campaign=campaign, fmt=fmt, **filters))
+    return render_cached(
+        request,
+        "sessions_app/shootday/chsi.html",
+        lambda: _chsi_context(request, campaign, form, filters, list_query),
+        campaign_id=campaign.pk,
+        scopes=(cache.SCHEDULE, cache.ROSTER, cache.DAY, cache.CHSI),
+    )
+
+
+def _chsi_context(request, campaign, form, filters, list_query) -> dict:
     overview = selectors.chsi_overview(
         campaign=campaign, page=int_param(request.GET.get("page")), **filters
     )
-    return render(
-        request,
-        "sessions_app/shootday/chsi.html",
-        {
-            "campaign": campaign,
-            "overview": overview,
-            "form": form,
-            "filters": filters,
-            "states": [
-                (key, rules.CHSI_STATE_LABELS[key], overview.counts[key])
-                for key in selectors.CHSI_STATES
-            ],
-            "today": timezone.localdate(),
-            "list_query": list_query,
-            "list_query_without_state": _chsi_list_query(campaign, form, with_state=False),
-            "back": request.get_full_path(),
-        },
-    )
+    return {
+        "campaign": campaign,
+        "overview": overview,
+        "form": form,
+        "filters": filters,
+        "states": [
+            (key, rules.CHSI_STATE_LABELS[key], overview.counts[key])
+            for key in selectors.CHSI_STATES
+        ],
+        "today": timezone.localdate(),
+        "list_query": list_query,
+        "list_query_without_state": _chsi_list_query(campaign, form, with_state=False),
+        "back": request.get_full_path(),
+    }
 
 
 def _chsi_back(request, report) -> str:

@@ -1,5 +1,5 @@
-// The monitor's class page: count the ticked students, tick all unpaid, filter the
-// list, and disable the buttons once a form is sent (the server refuses a second
+// The monitor's class page: count the ticked students, tick all unpaid on the page,
+// and disable the buttons once a form is sent (the server refuses a second
 // payment anyway; this only spares a confusing message).
 (function () {
   "use strict";
@@ -22,16 +22,6 @@
       update();
     });
   }
-  Array.prototype.forEach.call(form.querySelectorAll("[data-filter]"), function (button) {
-    button.addEventListener("click", function () {
-      form.classList.remove("filter-unpaid", "filter-paid");
-      if (button.dataset.filter !== "all") form.classList.add("filter-" + button.dataset.filter);
-      Array.prototype.forEach.call(form.querySelectorAll("[data-filter]"), function (b) {
-        b.classList.toggle("active", b === button);
-      });
-      update();
-    });
-  });
   form.addEventListener("submit", function (event) {
     var sender = event.submitter;
     // A one-tap button sends only its own student.

@@ -271,7 +271,11 @@ def main() -> int:
         prepare_data()
         pages, clients = pages_and_sessions()
         if options.only:
-            pages = [p for p in pages if any(o in p[2] for o in options.only)]
+            pages = [
+                p
+                for p in pages
+                if any(p[2] == o or (len(o) > 1 and o in p[2]) for o in options.only)
+            ]
         from django.conf import settings
 
         cookies = {

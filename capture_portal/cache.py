@@ -28,6 +28,8 @@ MONEY = "money"
 CARDS = "cards"
 CHSI = "chsi"
 SCOPES = (SCHEDULE, ROSTER, DAY, MONEY, CARDS, CHSI)
+# The "campaign" of results about every campaign (which one a page shows by default).
+EVERY_CAMPAIGN = "every"
 
 # A result is kept at most this long even without a write: memory is bounded by use.
 DEFAULT_TIMEOUT = 30 * 60

@@ -90,7 +90,11 @@ NOT_CACHED = {
 PORTAL_APPS = ("sessions_app", "payments_app", "cards_app", "capture_portal")
 
 
-def _handler(scopes, campaign_of):
+# Models that decide which campaign a page shows when none is named.
+CHOOSE_CAMPAIGN = {"sessions_app.Campaign", "sessions_app.TimeSlot"}
+
+
+def _handler(scopes, campaign_of, label):
     def handle(sender, instance, raw=False, **kwargs):
         if raw:
             return  # loading fixtures
@@ -98,6 +102,8 @@ def _handler(scopes, campaign_of):
             cache.bump_all(*scopes)
         else:
             cache.bump(campaign_of(instance), *scopes)
+        if label in CHOOSE_CAMPAIGN:
+            cache.bump(cache.EVERY_CAMPAIGN, cache.SCHEDULE)
 
     return handle
 
@@ -109,7 +115,7 @@ def connect() -> None:
     """Connect a handler to the save and delete signals of every watched model."""
     for label, (scopes, campaign_of) in WATCHED.items():
         model = apps.get_model(label)
-        handler = _handler(scopes, campaign_of)
+        handler = _handler(scopes, campaign_of, label)
         _handlers.append(handler)  # signals keep weak references
         post_save.connect(handler, sender=model, dispatch_uid="cache:save:" + label)
         post_delete.connect(handler, sender=model, dispatch_uid="cache:delete:" + label)

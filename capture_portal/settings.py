@@ -140,6 +140,14 @@ def _cache_from_url(url: str) -> dict:
 
 
 CACHES = {"default": _cache_from_url(CACHE_URL)}
+# With a shared cache, sessions are read from it (and written through to the
+# database): a signed-in page costs one query less. With one process's memory they
+# stay in the database, so that a logout is seen by every worker at once.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL and not CACHE_URL.startswith("locmem://")
+    else "django.contrib.sessions.backends.db"
+)
 
 
 AUTHENTICATION_BACKENDS = [

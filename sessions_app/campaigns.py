@@ -24,9 +24,11 @@ def campaign_for_request(request, *, published_only: bool = False) -> Campaign |
     ``published_only`` is for the public pages: an unpublished campaign stays hidden
     even when named.
     """
-    campaigns = Campaign.objects.filter(published=True) if published_only else Campaign.objects
     remember = request.user.is_authenticated
     asked = request.GET.get("campaign")
+    if not asked and not (remember and SESSION_KEY in request.session):
+        return campaign_default(published_only=published_only)
+    campaigns = Campaign.objects.filter(published=True) if published_only else Campaign.objects
     if asked:
         pk = int_param(asked)
         campaign = campaigns.filter(pk=pk).first() if pk is not None else None

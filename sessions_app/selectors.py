@@ -37,8 +37,21 @@ def campaign_default(
     With a second campaign in the database (next year's, or a make-up round) this is
     the one whose day is at hand, never merely the last one created.
     """
-    campaigns = Campaign.objects.filter(published=True) if published_only else Campaign.objects
     today = today or timezone.localdate()
+    # Asked by every page: kept until a campaign or a slot changes (or a minute passes:
+    # a bulk write of slots sends no signal).
+    return cache.remember(
+        "campaign-default",
+        cache.EVERY_CAMPAIGN,
+        (cache.SCHEDULE,),
+        lambda: _campaign_default(published_only, today),
+        extra=(published_only, today.isoformat()),
+        timeout=60,
+    )
+
+
+def _campaign_default(published_only: bool, today: datetime.date) -> Campaign | None:
+    campaigns = Campaign.objects.filter(published=True) if published_only else Campaign.objects
     return (
         campaigns.annotate(
             next_day=Min("slots__date", filter=Q(slots__date__gte=today)),

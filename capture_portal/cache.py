@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import secrets
 import threading
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -121,4 +122,44 @@ def remember(name: str, campaign_id, scopes, compute, *, extra="", timeout=DEFAU
     if value is _MISSING:
         value = compute()
         cache.set(key, value, timeout)
+    return value
+
+
+def remember_lagging(
+    name: str,
+    campaign_id,
+    scopes,
+    lagging,
+    compute,
+    *,
+    seconds: float,
+    extra="",
+    timeout=DEFAULT_TIMEOUT,
+):
+    """Return ``compute()`` like ``remember``, except that a write to the ``lagging``
+    scopes is seen within ``seconds`` rather than at once: a result computed for an
+    earlier version of them is served until it is that old.
+
+    For what many read while writes come faster than it can be recomputed: the day's
+    queue, which four desks change every few seconds and hundreds of phones watch.
+    With ``seconds`` 0 it is ``remember`` on every scope (the desk itself, which must
+    see its own write)."""
+    if seconds <= 0:
+        return remember(name, campaign_id, tuple(scopes) + tuple(lagging), compute, extra=extra)
+    tag = hashlib.sha1(repr(extra).encode()).hexdigest()[:16] if extra != "" else "-"
+    key = "lag:%s:%s:%s:%s" % (
+        name,
+        campaign_id,
+        ".".join(str(v) for v in versions(campaign_id, scopes)),
+        tag,
+    )
+    current = versions(campaign_id, lagging)
+    kept = cache.get(key)
+    if kept is not None:
+        kept_versions, computed_at, value = kept
+        if kept_versions == current or time.time() - computed_at < seconds:
+            return value
+    started = time.time()  # the data is as of the start of the computation
+    value = compute()
+    cache.set(key, (current, started, value), timeout)
     return value

@@ -42,7 +42,12 @@ from sessions_app.forms import (
 )
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
 from sessions_app.roster import services as roster_services
-from sessions_app.shootday.selectors import class_queue_status, slot_queue, student_shoot_panel
+from sessions_app.shootday.selectors import (
+    QUEUE_LAG_SECONDS,
+    class_queue_status,
+    slot_queue,
+    student_shoot_panel,
+)
 
 
 def home(request):
@@ -98,7 +103,7 @@ def student_home(request):
             "student": student,
             "campaign": student.campaign,
             "place": place,
-            "queue": slot_queue(slot=place.slot) if place.slot else None,
+            "queue": slot_queue(slot=place.slot, lag=QUEUE_LAG_SECONDS) if place.slot else None,
             "shoot_panel": student_shoot_panel(student=student),
             "schedule_notice": change_selectors.schedule_notice(student=student),
         }

@@ -280,10 +280,17 @@ def plan_entry_starts(entries: list[QueueEntry]) -> None:
             entry.planned_start = start
 
 
-def count_progress(entries: list[QueueEntry], statuses: dict[int, ShootStatus]) -> None:
+def count_progress(
+    entries: list[QueueEntry],
+    statuses: dict[int, ShootStatus],
+    last_activity: dict[str, datetime.datetime] | None = None,
+) -> None:
     """Count each entry's photographed, numbered and absent students, those still
-    waiting, and the time of its latest desk activity."""
+    waiting, and the time of its latest desk activity: from the shots' times, or, for
+    statuses loaded without times, from ``last_activity`` by entry key."""
     for entry in entries:
+        if last_activity is not None:
+            entry.last_activity = last_activity.get(entry.key)
         for pk in entry.student_ids:
             status = statuses[pk]
             state = status.state
@@ -295,6 +302,8 @@ def count_progress(entries: list[QueueEntry], statuses: dict[int, ShootStatus]) 
                 entry.absent += 1
             if state in (STATE_PENDING, STATE_NUMBERED):
                 entry.waiting_ids.append(pk)
+            if last_activity is not None:
+                continue
             for shot in status.shots:
                 when = shot.photographed_at or shot.assigned_at
                 if entry.last_activity is None or when > entry.last_activity:

@@ -60,18 +60,26 @@ from sessions_app.shootday.status import ended_slot_count, shoot_status_by_stude
 # The queue ---------------------------------------------------------------------------------
 
 
-def _slot_entries(slots: list[TimeSlot]) -> list[rules.QueueEntry]:
+# How long the board and the students' pages may show the queue behind the desks: each
+# photo changes the queue, and recomputing a 20,000-student day for every one of them
+# would cost more than the phones watching it need. The desk itself is never behind.
+QUEUE_LAG_SECONDS = 3
+
+
+def _slot_entries(slots: list[TimeSlot], *, lag: float = 0) -> list[rules.QueueEntry]:
     """Return the entries of the slots in shooting order, with their students, progress
     and planned starts. The slots come with their venue and category rules. Cached
     until a photo, an absence, the roster or the schedule changes: the board, the
     desk, the monitor's and the student's pages of the day all read it."""
     if not slots:
         return []
-    return cache.remember(
+    return cache.remember_lagging(
         "entries",
         slots[0].campaign_id,
-        (cache.SCHEDULE, cache.ROSTER, cache.DAY),
+        (cache.SCHEDULE, cache.ROSTER),
+        (cache.DAY,),
         lambda: _slot_entries_of(slots),
+        seconds=lag,
         extra=tuple(s.pk for s in slots),
     )
 
@@ -124,18 +132,43 @@ def _slot_entries_of(slots: list[TimeSlot]) -> list[rules.QueueEntry]:
     ]
     order = {s.pk: i for i, s in enumerate(slots)}
     entries.sort(key=lambda e: (order[e.slot.pk], e.position, e.name))
-    statuses = shoot_status_by_student(students=students, light=True)
-    rules.count_progress(entries, statuses)
+    # Twenty thousand students' shots are read without their times (turning each into a
+    # datetime is most of the cost); each entry's latest activity comes from the
+    # database, one row per class and category.
+    statuses = shoot_status_by_student(students=students, light=True, times=False)
+    rules.count_progress(entries, statuses, _last_activity(students, by_pk))
     rules.plan_entry_starts(entries)
     return entries
 
 
-def slot_queue(*, slot: TimeSlot) -> list[rules.QueueEntry]:
-    """Return the slot's classes and groups in order with their progress."""
+def _last_activity(students, slots_by_pk) -> dict[str, datetime.datetime]:
+    """Return the latest number or photo of each queue entry, by entry key: a class of
+    the slots, or a category group of individuals."""
+    rows = (
+        Shot.objects.filter(student__in=students.order_by().values("pk"))
+        .values("student__school_class_id", "student__school_class__slot_id", "student__category")
+        .annotate(assigned=Max("assigned_at"), photographed=Max("photographed_at"))
+        .order_by()
+    )
+    latest: dict[str, datetime.datetime] = {}
+    for row in rows:
+        if row["student__school_class__slot_id"] in slots_by_pk:
+            key = "class-%d" % row["student__school_class_id"]
+        else:
+            key = "group-%s" % row["student__category"]
+        when = max(t for t in (row["assigned"], row["photographed"]) if t is not None)
+        if key not in latest or when > latest[key]:
+            latest[key] = when
+    return latest
+
+
+def slot_queue(*, slot: TimeSlot, lag: float = 0) -> list[rules.QueueEntry]:
+    """Return the slot's classes and groups in order with their progress (at most
+    ``lag`` seconds behind the desks)."""
     slot = (
         TimeSlot.objects.select_related("venue").prefetch_related("category_rules").get(pk=slot.pk)
     )
-    return _slot_entries([slot])
+    return _slot_entries([slot], lag=lag)
 
 
 def board_slots(*, campaign, venue=None, now: datetime.datetime) -> tuple[object, list]:
@@ -160,14 +193,17 @@ def board_slots(*, campaign, venue=None, now: datetime.datetime) -> tuple[object
     return venue, [s for s in slots if s.date == day and s.venue_id == venue.pk]
 
 
-def queue_board(*, campaign, venue=None, now: datetime.datetime | None = None) -> rules.Board:
+def queue_board(
+    *, campaign, venue=None, now: datetime.datetime | None = None, lag: float = 0
+) -> rules.Board:
     """Return the class being shot, those still to come with their expected start from
-    the pace measured so far, and how far the day runs from the notice's times."""
+    the pace measured so far, and how far the day runs from the notice's times (at most
+    ``lag`` seconds behind the desks)."""
     now = now or timezone.now()
     venue, slots = board_slots(campaign=campaign, venue=venue, now=now)
     if not slots:
         return rules.Board(venue, None, None, None, [], [], None, now)
-    entries = _slot_entries(slots)
+    entries = _slot_entries(slots, lag=lag)
     if entries and entries[0].slot.date < timezone.localdate(now):
         # The day is over: nothing is waiting any more, whatever was not shot.
         day, last = entries[0].slot.date, entries[-1].slot
@@ -222,7 +258,9 @@ def class_queue_status(*, school_class: SchoolClass, now=None) -> ClassQueueStat
                 "venue": slot.venue.name,
             },
         )
-    board = queue_board(campaign=school_class.campaign, venue=slot.venue, now=now)
+    board = queue_board(
+        campaign=school_class.campaign, venue=slot.venue, now=now, lag=QUEUE_LAG_SECONDS
+    )
     key = "class-%d" % school_class.pk
     if board.current is not None and board.current.key == key:
         entry = board.current
@@ -269,7 +307,9 @@ def desk_slot(*, campaign, now=None, slot_id: int | None = None) -> TimeSlot | N
         return (
             TimeSlot.objects.filter(campaign=campaign, pk=slot_id).select_related("venue").first()
         )
-    return queue_board(campaign=campaign, now=now).slot
+    # Which slot is being shot moves with the clock and whole classes, not with one
+    # photo: the lagging board tells it as well as a fresh one.
+    return queue_board(campaign=campaign, now=now, lag=QUEUE_LAG_SECONDS).slot
 
 
 def student_search(*, campaign, query: str, limit: int = 20) -> list[Student]:

@@ -394,7 +394,11 @@ def board(request):
     )
 
     def context():
-        board = selectors.queue_board(campaign=campaign, venue=venue) if campaign else None
+        board = (
+            selectors.queue_board(campaign=campaign, venue=venue, lag=selectors.QUEUE_LAG_SECONDS)
+            if campaign
+            else None
+        )
         return {
             "campaign": campaign,
             "board": board,

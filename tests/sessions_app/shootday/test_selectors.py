@@ -94,12 +94,12 @@ class QueueBoardTests(TestCase):
         shoot_every(
             self.day.roster(0), by=self.day.crew, start=at("2018-11-11", "08:10"), seconds=30
         )
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             queue_board(campaign=self.day.campaign, now=now)
         for school_class in self.day.classes:
             for _ in range(10):
                 make_student(school_class)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             queue_board(campaign=self.day.campaign, now=now)
 
     def test_individual_groups_of_a_slot_queue_after_its_classes(self):

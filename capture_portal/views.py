@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from capture_portal import lockout
 from capture_portal.forms import LoginForm, NewPasswordForm
 from capture_portal.roles import is_crew, is_staff_member, monitored_class_of, student_of
 from sessions_app.services import student_password_changed
@@ -29,6 +30,11 @@ def dashboard(request):
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if lockout.address_locked(request):
+            return render(request, "registration/locked_out.html", {"by_address": True}, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -1,20 +1,23 @@
 """Reading request parameters: every value a client sends is hostile until parsed."""
 
+from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
 
-_MAX_ID_DIGITS = 18
+_ID_FIELD = forms.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 def int_param(value) -> int | None:
-    """Return a primary key given as ASCII digits (``"42"``), or None for anything else.
+    """Return a primary key sent in a query string or a form, or None for anything else.
 
-    ``str.isdigit()`` accepts "²" and "٣", which ``int()`` then refuses or reads as
-    another number: only 0–9 count here, and no more digits than a database id has.
+    Django's IntegerField reads it: "²", "𐩀", "1e3", a surrogate or twenty digits are
+    not an id, and no id reaches the database bigger than its integer.
     """
-    value = (value or "").strip()
-    if not value or len(value) > _MAX_ID_DIGITS or not value.isascii() or not value.isdigit():
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else None
+    try:
+        return _ID_FIELD.clean(value)
+    except forms.ValidationError:
         return None
-    return int(value)
 
 
 def local_url(request, value, default: str) -> str:

@@ -5,6 +5,7 @@ loudly with ImproperlyConfigured rather than falling back silently.
 """
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "capture_portal.middleware.PasswordChangeRequiredMiddleware",
+    # Answers a rate limit's Ratelimited with HTTP 429 (capture_portal/ratelimits.py).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes goes last so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,6 +163,36 @@ LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", "30")
 # django-ratelimit counts in Django's cache under the same client address as axes.
 RATELIMIT_IP_META_KEY = "capture_portal.http.client_ip"
 # ---- end of client address and login lockout ----------------------------------------
+
+# ---- Rate limits ------------------------------------------------------------------
+# django-ratelimit's notation: "20/m" is 20 a minute (s, m, h, d; "30/10m" works too);
+# empty turns a limit off. Per client address unless said. Counted in Django's cache:
+# a cache every worker shares makes them exact, a per-process one per worker.
+_RATE = re.compile(r"\d+/\d*[smhd]")
+
+
+def envrate(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if value and not _RATE.fullmatch(value):
+        raise ImproperlyConfigured("%s must be a rate like 20/m, not %r" % (name, value))
+    return value
+
+
+RATE_LIMITS = {
+    # Slot lookup by 学号 + 姓名: per address, and per 学号 against a guessing network.
+    "lookup": envrate("RATE_LIMIT_LOOKUP", "20/m"),
+    "lookup-student-id": envrate("RATE_LIMIT_LOOKUP_STUDENT_ID", "30/h"),
+    # The card check page and its fill-guide pictures (each new card drawn ~0.4 s).
+    "card-check": envrate("RATE_LIMIT_CARD_CHECK", "30/m"),
+    "card-api": envrate("RATE_LIMIT_CARD_API", "60/m"),
+    # Login form posts, beside the lockouts that count failures.
+    "login": envrate("RATE_LIMIT_LOGIN", "30/m"),
+    # Per student account.
+    "card-save": envrate("RATE_LIMIT_CARD_SAVE", "20/h"),
+    "chsi-report": envrate("RATE_LIMIT_CHSI_REPORT", "10/h"),
+}
+RATELIMIT_VIEW = "capture_portal.views.rate_limited"
+# ---- end of rate limits -------------------------------------------------------------
 
 # The portal speaks Simplified Chinese to everyone: a phone set to English must not
 # get Django's own texts (weekdays, form errors) in English amid the Chinese pages.

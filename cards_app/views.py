@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from capture_portal import ratelimits
 from capture_portal.exports import PDF_CONTENT_TYPE, export_response
 from capture_portal.roles import (
     monitor_required,
@@ -55,6 +56,7 @@ def _initial_for(student) -> dict:
     return selectors.roster_card_data(student=student)
 
 
+@ratelimits.limit("card-check")
 def check(request):
     """Check card data: anyone may check; a student may also save the check."""
     student = student_of(request.user)
@@ -68,6 +70,7 @@ def check(request):
                 if student is None:
                     messages.error(request, _("只有登录的学生可以保存自己的核对结果。"))
                     return redirect("cards:check")
+                ratelimits.check(request, "card-save", key="user")
                 saved = run_service(
                     request,
                     lambda: services.card_check_save(student=student, data=data, by=request.user),
@@ -88,7 +91,7 @@ def check(request):
     guide_png = None
     if guide is not None and request.method == "POST":
         # Inline, so the ID number never travels in a URL.
-        guide_png = base64.b64encode(fill_guide.render_png(guide)).decode("ascii")
+        guide_png = base64.b64encode(fill_guide.render_png_cached(guide)).decode("ascii")
     return render(
         request,
         "cards_app/check.html",
@@ -125,17 +128,19 @@ def _too_long() -> HttpResponse:
 
 
 @require_POST
+@ratelimits.limit("card-check")
 def guide_png(request):
     """Return the fill guide of the posted card data as a PNG (the live check's picture)."""
     guide = _posted_guide(request)
     if guide is None:
         return _too_long()
-    response = HttpResponse(fill_guide.render_png(guide), content_type="image/png")
+    response = HttpResponse(fill_guide.render_png_cached(guide), content_type="image/png")
     response["Cache-Control"] = "no-store"
     return response
 
 
 @require_POST
+@ratelimits.limit("card-check")
 def guide_pdf(request):
     guide = _posted_guide(request)
     if guide is None:
@@ -152,7 +157,9 @@ def _my_guide(request) -> fill_guide.Guide:
 @require_GET
 @student_required
 def my_guide_png(request):
-    response = HttpResponse(fill_guide.render_png(_my_guide(request)), content_type="image/png")
+    response = HttpResponse(
+        fill_guide.render_png_cached(_my_guide(request)), content_type="image/png"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

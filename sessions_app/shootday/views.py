@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from capture_portal import ratelimits
 from capture_portal.exports import export_response
 from capture_portal.http import int_param
 from capture_portal.roles import crew_required, staff_required, student_of, student_required
@@ -389,6 +390,7 @@ def board(request):
 
 @require_POST
 @student_required
+@ratelimits.limit("chsi-report", key="user")
 def chsi_confirm(request):
     student = student_of(request.user)
     form = ChsiForm(request.POST)

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 # Settings for the local server and the test suite; production sets its own.
 RUN_ENV := DEBUG=1
-TEST_ENV := DEBUG=0 SECRET_KEY=test-suite-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_COOKIES=0
+TEST_ENV := DEBUG=0 SECRET_KEY=test-suite-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_COOKIES=0
 
 .PHONY: run test venv lint bench clean
 

@@ -11,9 +11,12 @@ class CapturePortalConfig(AppConfig):
     default = True
 
     def ready(self):
-        from capture_portal import invalidation
+        from django.contrib.auth.signals import user_login_failed
+
+        from capture_portal import invalidation, lockout
 
         invalidation.connect()
+        user_login_failed.connect(lockout.login_failed, dispatch_uid="lockout.login_failed")
 
 
 class AxesConfig(AxesAppConfig):

@@ -84,6 +84,33 @@ def _cell_value(value):
 
 MONEY_FORMAT = "#,##0.00"
 
+# Text that Excel or WPS would read as a formula (OWASP, CSV injection): a name, a title
+# or an uploaded cell written back, "=cmd|' /C calc'!A0" included.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value) -> bool:
+    """Return whether ``value`` is text a spreadsheet would evaluate if typed in."""
+    return value.__class__ is str and value[:1] in FORMULA_TRIGGERS
+
+
+def as_plain_text(cell):
+    """Make ``cell`` hold its value as a string, never a formula, and keep it so when
+    someone edits it in Excel (the quote prefix, shown by no one). Return the cell."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _safe(sheet, value):
+    """Return ``value`` for ``sheet.append``: formula-like text as a plain text cell."""
+    if formula_like(value):
+        from openpyxl.cell import WriteOnlyCell
+
+        return as_plain_text(WriteOnlyCell(sheet, value))
+    return value
+
 
 # Excel ------------------------------------------------------------------------------
 
@@ -142,12 +169,16 @@ def _xlsx_write_header(sheet, report, heading, notes, styles):
 
     title = WriteOnlyCell(sheet, heading)
     title.font = styles.title_font
+    if formula_like(heading):
+        as_plain_text(title)
     sheet.append([title])
     for line in notes:
-        sheet.append([line])
+        sheet.append([_safe(sheet, line)])
     cells = []
     for column in report.columns:
         cell = WriteOnlyCell(sheet, column.title)
+        if formula_like(column.title):
+            as_plain_text(cell)
         cell.font, cell.fill = styles.header_font, styles.header_fill
         cell.border, cell.alignment = styles.border, styles.center
         cells.append(cell)
@@ -168,6 +199,7 @@ def _xlsx_write_rows(sheet, report, rows, styles, prefix=()):
         if column.text:
             cell = WriteOnlyCell(sheet)
             cell.number_format = "@"
+            cell.quotePrefix = True
             text_cells[i] = cell
         elif column.money:
             cell = WriteOnlyCell(sheet)
@@ -182,7 +214,12 @@ def _xlsx_write_rows(sheet, report, rows, styles, prefix=()):
         for i, cell in text_cells.items():
             value = values[i]
             cell.value = None if value is None else str(value)
+            if value is not None:
+                cell.data_type = "s"  # "=…" would have made it a formula
             values[i] = cell
+        for i, value in enumerate(values):
+            if value.__class__ is str and value[:1] in FORMULA_TRIGGERS:
+                values[i] = as_plain_text(WriteOnlyCell(sheet, value))
         for i, cell in money_cells.items():
             if values[i] is not None:
                 cell.value = values[i]
@@ -199,6 +236,8 @@ def _xlsx_write_totals(sheet, totals, styles, columns):
     cells = []
     for i, value in enumerate(totals):
         cell = WriteOnlyCell(sheet, _cell_value(value))
+        if formula_like(cell.value):
+            as_plain_text(cell)
         cell.font, cell.fill, cell.border = styles.totals_font, styles.totals_fill, styles.border
         if i in money and _is_number(value):
             cell.number_format = MONEY_FORMAT

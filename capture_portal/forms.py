@@ -29,6 +29,12 @@ class NewPasswordForm(PasswordChangeForm):
         self.fields["new_password2"].help_text = ""
 
     def clean(self):
+        old, new = self.cleaned_data.get("old_password"), self.cleaned_data.get("new_password1")
+        if old and new and old == new:
+            # The printed first password is known to whoever handled the slips.
+            self.add_error(
+                "new_password1", _("新密码不能与当前密码（如发放的初始密码）相同，请另设一个。")
+            )
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, password_field_name="new_password1")
         return forms.Form.clean(self)

@@ -5,6 +5,7 @@ loudly with ImproperlyConfigured rather than falling back silently.
 """
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -43,6 +44,15 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     # Only for local development: a DEBUG server never serves real users.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+# ---- Deployment hardening: the key ---------------------------------------------------
+# A short key can be guessed offline from any signed cookie; refused at start, with how
+# to make a good one, rather than merely warned about by check --deploy.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters (of at least 5 different ones) when "
+        "DEBUG is off; make one with: "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -57,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "capture_portal.apps.AxesConfig",  # django-axes, named in Chinese
     "capture_portal",
     "sessions_app",
@@ -66,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "capture_portal.middleware.PasswordChangeRequiredMiddleware",
+    # Answers a rate limit's Ratelimited with HTTP 429 (capture_portal/ratelimits.py).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes goes last so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -172,14 +186,59 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "sessions:home"
 
-# django-axes: lock a username from one address after repeated failures.
+# ---- Client address and login lockout ----------------------------------------------
+# How many reverse proxies in front of the application append the client's address to
+# X-Forwarded-For (nginx with proxy_add_x_forwarded_for: 1). 0 ignores the header: a
+# client could write any address into it.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+# django-axes: lock a username from one address after repeated failures. Keyed on the
+# pair, so failures from an attacker's address never lock the owner out of their own.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "capture_portal.http.client_ip"
 AXES_VERBOSE = False
+# An address that fails this many logins, whatever the usernames (a sweep over the
+# sequential 学号), is refused every login for the cool-off time. High enough for a
+# class behind one campus NAT address mistyping their first passwords.
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", "30")
+# django-ratelimit counts in Django's cache under the same client address as axes.
+RATELIMIT_IP_META_KEY = "capture_portal.http.client_ip"
+# ---- end of client address and login lockout ----------------------------------------
+
+# ---- Rate limits ------------------------------------------------------------------
+# django-ratelimit's notation: "20/m" is 20 a minute (s, m, h, d; "30/10m" works too);
+# empty turns a limit off. Per client address unless said. Counted in Django's cache:
+# a cache every worker shares makes them exact, a per-process one per worker.
+_RATE = re.compile(r"\d+/\d*[smhd]")
+
+
+def envrate(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if value and not _RATE.fullmatch(value):
+        raise ImproperlyConfigured("%s must be a rate like 20/m, not %r" % (name, value))
+    return value
+
+
+RATE_LIMITS = {
+    # Slot lookup by 学号 + 姓名: per address, and per 学号 against a guessing network.
+    "lookup": envrate("RATE_LIMIT_LOOKUP", "20/m"),
+    "lookup-student-id": envrate("RATE_LIMIT_LOOKUP_STUDENT_ID", "30/h"),
+    # The card check page and its fill-guide pictures (each new card drawn ~0.4 s).
+    "card-check": envrate("RATE_LIMIT_CARD_CHECK", "30/m"),
+    "card-api": envrate("RATE_LIMIT_CARD_API", "60/m"),
+    # Login form posts, beside the lockouts that count failures.
+    "login": envrate("RATE_LIMIT_LOGIN", "30/m"),
+    # Per student account.
+    "card-save": envrate("RATE_LIMIT_CARD_SAVE", "20/h"),
+    "chsi-report": envrate("RATE_LIMIT_CHSI_REPORT", "10/h"),
+}
+RATELIMIT_VIEW = "capture_portal.views.rate_limited"
+# ---- end of rate limits -------------------------------------------------------------
 
 # The portal speaks Simplified Chinese to everyone: a phone set to English must not
 # get Django's own texts (weekdays, form errors) in English amid the Chinese pages.
@@ -220,6 +279,33 @@ if envbool("BEHIND_HTTPS_PROXY", "false"):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# ---- Deployment hardening: headers and checks ----------------------------------------
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no
+# inline script (behaviour is named in the markup and bound by static/js/portal.js).
+# Style *attributes* stay allowed: progress bars and load bars set their width with
+# style="width: 40%", and an attribute cannot run script. The fill guide is a data:
+# or blob: image, so no card data travels in a URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+# HSTS preload is the owner's decision for a whole registrable domain (a college's
+# photo.example.edu.cn cannot be preloaded alone), so check --deploy does not ask for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# ---- end of deployment hardening ------------------------------------------------------
+
 # 学号 format on the card: a regular expression the whole value must match.
 STUDENT_ID_PATTERN = os.environ.get("STUDENT_ID_PATTERN", r"\d{6,14}")
 
@@ -247,6 +333,8 @@ ROSTER_IMPORT_DIR = Path(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden": {"()": "capture_portal.logfilters.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["forbidden"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

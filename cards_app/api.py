@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from capture_portal import ratelimits
 from cards_app import rules, services
 
 MAX_BODY_BYTES = 4096
@@ -43,6 +44,7 @@ def parse_card_request(body: bytes) -> tuple[dict | None, JsonResponse | None]:
 
 
 @csrf_exempt
+@ratelimits.limit("card-api")
 def card_check(request):
     if request.method != "POST":
         response = JsonResponse(

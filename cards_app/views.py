@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from capture_portal import cache
+from capture_portal import cache, ratelimits
 from capture_portal.exports import PDF_CONTENT_TYPE, export_response
 from capture_portal.pagecache import render_cached
 from capture_portal.roles import (
@@ -57,6 +57,7 @@ def _initial_for(student) -> dict:
     return selectors.roster_card_data(student=student)
 
 
+@ratelimits.limit("card-check")
 def check(request):
     """Check card data: anyone may check; a student may also save the check."""
     student = student_of(request.user)
@@ -70,6 +71,7 @@ def check(request):
                 if student is None:
                     messages.error(request, _("只有登录的学生可以保存自己的核对结果。"))
                     return redirect("cards:check")
+                ratelimits.check(request, "card-save", key="user")
                 saved = run_service(
                     request,
                     lambda: services.card_check_save(student=student, data=data, by=request.user),
@@ -112,7 +114,7 @@ def _check_context(request, student, form, result, mismatches) -> dict:
     guide_png = None
     if guide is not None and request.method == "POST":
         # Inline, so the ID number never travels in a URL.
-        guide_png = base64.b64encode(fill_guide.render_png(guide)).decode("ascii")
+        guide_png = base64.b64encode(fill_guide.render_png_cached(guide)).decode("ascii")
     return {
         "form": form,
         "student": student,
@@ -145,17 +147,19 @@ def _too_long() -> HttpResponse:
 
 
 @require_POST
+@ratelimits.limit("card-check")
 def guide_png(request):
     """Return the fill guide of the posted card data as a PNG (the live check's picture)."""
     guide = _posted_guide(request)
     if guide is None:
         return _too_long()
-    response = HttpResponse(fill_guide.render_png(guide), content_type="image/png")
+    response = HttpResponse(fill_guide.render_png_cached(guide), content_type="image/png")
     response["Cache-Control"] = "no-store"
     return response
 
 
 @require_POST
+@ratelimits.limit("card-check")
 def guide_pdf(request):
     guide = _posted_guide(request)
     if guide is None:
@@ -172,7 +176,9 @@ def _my_guide(request) -> fill_guide.Guide:
 @require_GET
 @student_required
 def my_guide_png(request):
-    response = HttpResponse(fill_guide.render_png(_my_guide(request)), content_type="image/png")
+    response = HttpResponse(
+        fill_guide.render_png_cached(_my_guide(request)), content_type="image/png"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,7 @@ from payments_app.models import (
 )
 from payments_app.rules import money, pays_at_makeup_centre
 from payments_app.selectors import class_ledger, handover_totals, money_of_class
-from sessions_app.models import Campaign, SchoolClass, Student
+from sessions_app.models import Campaign, SchoolClass, Student, TimeSlot
 
 REASON_MAX_LENGTH = PaymentReversal._meta.get_field("reason").max_length
 RECEIVER_MAX_LENGTH = Handover._meta.get_field("receiver_name").max_length
@@ -294,6 +295,29 @@ def _reversal(payment: Payment, by, reason: str, kind: str, after_handover: bool
     return reversal
 
 
+# A clock a few minutes fast on the crew's phone is not a hand-over in the future.
+HANDOVER_CLOCK_SLACK = datetime.timedelta(minutes=10)
+
+
+def _check_handover_time(when: datetime.datetime, *, campaign_id: int) -> None:
+    """Refuse a hand-over time before the campaign's first shoot day or in the future."""
+    now = timezone.now()
+    if when > now + HANDOVER_CLOCK_SLACK:
+        raise PaymentError(
+            _("交接时间 %(when)s 晚于现在，请填写实际交接的时间（留空则为现在）。")
+            % {"when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M")}
+        )
+    first_day = TimeSlot.objects.filter(campaign_id=campaign_id).aggregate(day=Min("date"))["day"]
+    if first_day is not None and timezone.localtime(when).date() < first_day:
+        raise PaymentError(
+            _("交接时间 %(when)s 早于本次采集的拍摄日 %(day)s，请检查日期。")
+            % {
+                "when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M"),
+                "day": first_day.strftime("%Y-%m-%d"),
+            }
+        )
+
+
 def handover_record(
     *,
     school_class: SchoolClass,
@@ -324,6 +348,8 @@ def handover_record(
     if amount is None or amount < 0:
         raise PaymentError(_("金额必须是不小于 0 的数。"))
     amount = money(amount)
+    if handed_over_at is not None:
+        _check_handover_time(handed_over_at, campaign_id=school_class.campaign_id)
     with transaction.atomic():
         school_class = _lock_class(school_class.pk)
         if not crew:

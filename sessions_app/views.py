@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from capture_portal import cache, listing
+from capture_portal import cache, listing, ratelimits
 from capture_portal.exports import export_response
 from capture_portal.http import int_param, next_param
 from capture_portal.pagecache import render_cached
@@ -70,12 +70,16 @@ def home(request):
     )
 
 
+@ratelimits.limit("lookup")
 def lookup(request):
     campaign = campaign_for_request(request, published_only=True)
     result = None
     searched = False
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and campaign is not None:
+        # Per 学号 too: a known 学号 must not meet names guessed from many addresses.
+        student_id = form.cleaned_data["student_id"].strip()
+        ratelimits.check(request, "lookup-student-id", key=lambda group, request: student_id)
         searched = True
         student = selectors.student_lookup(
             campaign=campaign,

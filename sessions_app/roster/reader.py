@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import olefile
@@ -104,9 +105,25 @@ def table_read(data: bytes, filename: str = "", layout: Layout | None = None) ->
                 )
             )
     if data.startswith(b"PK"):
-        errors = _xlsx_extent_check(_zip_check(data))
+        try:
+            errors = _xlsx_extent_check(_zip_check(data))
+        except _ARCHIVE_ERRORS:
+            # An intact directory over a damaged member: a bad CRC, a broken stream.
+            raise RosterFileError(_broken_message("xlsx")) from None
         return _workbook_read(data, filename, "xlsx", error_cells=errors, layout=layout)
     return _csv_read(data, filename, layout)
+
+
+_ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,  # a compression method zipfile does not know
+    RuntimeError,  # an encrypted member
+)
 
 
 def _zip_check(data: bytes) -> zipfile.ZipFile:
@@ -175,6 +192,11 @@ def _xlsx_extent_check(archive: zipfile.ZipFile) -> int:
             if found:
                 columns = max(column_index_from_string(c.decode()) for c in found)
                 break
+        # Cells without an r attribute name no column: count them instead, every one
+        # is at least a cell of the used range.
+        cells = sum(xml.count(tag) for tag in (b"<c ", b"<c>", b"<c/", b":c ", b":c>"))
+        if cells > settings.ROSTER_IMPORT_MAX_CELLS:
+            raise RosterFileError(_far_range_message(last_row, cells // max(last_row, 1)))
         if last_row * columns <= settings.ROSTER_IMPORT_MAX_CELLS:
             continue
         far_row = far_column = 0
@@ -239,6 +261,7 @@ def _workbook_sheets(data: bytes, filename: str, kind: str) -> list[tuple]:
                 "-I",
                 str(WORKBOOK_CHILD),
                 str(settings.ROSTER_IMPORT_READER_MEMORY_BYTES),
+                *(str(n) for n in _child_budget()),
             ],
             input=data,
             capture_output=True,
@@ -259,10 +282,33 @@ def _workbook_sheets(data: bytes, filename: str, kind: str) -> list[tuple]:
     result = pickle.loads(done.stdout)
     if result["error"] == "password":
         raise RosterFileError(_(_ENCRYPTED))
+    if result["error"] == "too_big":
+        logger.warning("workbook %r holds more than a roster can", filename)
+        raise RosterFileError(
+            _(
+                "表格内容超过上限：名单最多 %(rows)d 行学生数据。请检查是否有大量多余的行、列或"
+                "内容，把名单复制到新的工作簿，另存为 .xlsx 后重新上传。"
+            )
+            % {"rows": settings.ROSTER_IMPORT_MAX_ROWS}
+        )
     if result["error"]:
         logger.warning("unreadable %s upload %r", kind, filename)
         raise RosterFileError(_broken_message(kind))
     return result["sheets"]
+
+
+# Columns a roster row may fill and characters a cell holds on average, far above any
+# real roster's: with the row limit they bound what the reader sends back.
+_MAX_FILLED_COLUMNS = 40
+_MAX_AVERAGE_CHARS = 32
+
+
+def _child_budget() -> tuple[int, int, int]:
+    """Return the rows, cells and characters with content the reader may send back
+    (blank rows and the header rows above the roster are allowed for)."""
+    rows = settings.ROSTER_IMPORT_MAX_ROWS + 1000
+    cells = rows * _MAX_FILLED_COLUMNS
+    return rows, cells, cells * _MAX_AVERAGE_CHARS
 
 
 _TOO_BIG_TO_READ = (
@@ -350,7 +396,16 @@ def _workbook_read(
 def _decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name shown to the user) of a CSV file."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            # An odd number of bytes, or half of a character outside the BMP.
+            raise RosterFileError(
+                _(
+                    "UTF-16 编码的 CSV 文件不完整或已损坏，无法读取。"
+                    "请用 Excel 打开后“另存为” .xlsx 或 UTF-8 CSV 再上传。"
+                )
+            ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8"

@@ -11,6 +11,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from capture_portal.exports import as_plain_text, formula_like
 from sessions_app.models import Campaign, EducationType, SchoolClass, SchoolType, StudentCategory
 from sessions_app.roster.table import FIELD_LABELS, TEXT_FIELDS
 
@@ -108,6 +109,8 @@ def roster_template(*, campaign: Campaign) -> bytes:
         header.font, header.fill = header_font, header_fill
         header.alignment = Alignment(horizontal="center")
         cell = sheet.cell(row=2, column=column, value=example[name])
+        if formula_like(cell.value):
+            as_plain_text(cell)
         cell.font = Font(italic=True, color="7F7F7F")
         if name in TEXT_FIELDS:
             cell.number_format = "@"

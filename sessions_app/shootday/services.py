@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capture_portal.http import int_param
 from capture_portal.services import ServiceError
 from cards_app import rules
 from cards_app.services import card_discrepancy_settle_at_desk
@@ -242,7 +243,7 @@ def _check_correction(student: Student, field: str, value: str) -> tuple[str, bo
             for s in shoot_status_by_student(students=[student])[student.pk].shots
             if s.status != Shot.Status.VOID
         }
-        if not normalised.isdigit() or int(normalised) not in numbers:
+        if int_param(normalised) not in numbers:
             raise ShootDayError(
                 _("拍摄序号应改为该生自己的序号（%(numbers)s），不是“%(value)s”。")
                 % {"numbers": "、".join(map(str, sorted(numbers))) or _("尚未取号"), "value": value}

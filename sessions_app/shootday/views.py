@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from capture_portal import cache
+from capture_portal import cache, ratelimits
 from capture_portal.exports import export_response
 from capture_portal.http import int_param
 from capture_portal.pagecache import render_cached
@@ -423,6 +423,7 @@ def board(request):
 
 @require_POST
 @student_required
+@ratelimits.limit("chsi-report", key="user")
 def chsi_confirm(request):
     student = student_of(request.user)
     form = ChsiForm(request.POST)

@@ -22,3 +22,24 @@
   mark();
   window.addEventListener("resize", mark);
 }());
+
+// Behaviour named in the markup, so no page needs inline script (the
+// Content-Security-Policy allows none): data-print prints the page, data-autosubmit
+// submits its form on change, data-confirm asks before a form is sent.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (button) { window.print(); }
+  });
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) {
+      field.form.submit();
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+}());

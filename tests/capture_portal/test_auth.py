@@ -47,6 +47,17 @@ class LoginTests(TestCase):
         self.assertIs(self.student.must_change_password, False)
         self.assertEqual(self.client.get(reverse("sessions:student_home")).status_code, 200)
 
+    def test_the_printed_password_cannot_be_kept_as_the_new_one(self):
+        [(_, password)] = services.student_accounts_issue(students=[self.student])
+        self.login("1703010101", password)
+        response = self.client.post(
+            reverse("password_change"),
+            {"old_password": password, "new_password1": password, "new_password2": password},
+        )
+        self.assertContains(response, "新密码不能与当前密码（如发放的初始密码）相同")
+        self.student.refresh_from_db()
+        self.assertIs(self.student.must_change_password, True)
+
     def test_a_wrong_password_gets_a_chinese_message(self):
         services.student_accounts_issue(students=[self.student])
         response = self.login("1703010101", "wrong")

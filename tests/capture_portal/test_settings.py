@@ -46,6 +46,11 @@ class SettingsTests(SimpleTestCase):
         self.assertIn("SECRET_KEY must be set", result.stderr)
         self.assertEqual(run_settings(DEBUG="true").returncode, 0)
 
+    def test_a_malformed_rate_limit_is_refused(self):
+        result = run_settings(DEBUG="1", RATE_LIMIT_LOOKUP="many")
+        self.assertIn("RATE_LIMIT_LOOKUP must be a rate like 20/m", result.stderr)
+        self.assertEqual(run_settings(DEBUG="1", RATE_LIMIT_LOOKUP="").returncode, 0)
+
     def test_a_malformed_boolean_is_refused(self):
         result = run_settings(DEBUG="maybe")
         self.assertIn("DEBUG must be true or false", result.stderr)

@@ -188,7 +188,29 @@ class HandoverRecordTests(TestCase):
             student_count=count,
             amount=Decimal(amount),
             receiver_name=kwargs.pop("receiver_name", "李师傅"),
+            **kwargs,
         )
+
+    def test_a_hand_over_time_in_the_future_or_before_the_shoot_day_is_refused(self):
+        import datetime
+
+        from django.utils import timezone
+
+        from payments_app.models import Handover
+
+        late = timezone.now() + datetime.timedelta(days=30000)
+        with self.assertRaisesMessage(PaymentError, "晚于现在"):
+            self._handover(3, "60.00", handed_over_at=late)
+        from sessions_app.models import TimeSlot
+
+        TimeSlot.objects.filter(campaign=self.world.school_class.campaign).update(date="2018-11-11")
+        first_day = datetime.date(2018, 11, 11)
+        early = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time(8)))
+        with self.assertRaisesMessage(PaymentError, "早于本次采集的拍摄日"):
+            self._handover(3, "60.00", handed_over_at=early - datetime.timedelta(days=1))
+        self.assertFalse(Handover.objects.exists())
+        handover = self._handover(3, "60.00", handed_over_at=early + datetime.timedelta(hours=4))
+        self.assertEqual(handover.handed_over_at, early + datetime.timedelta(hours=4))
 
     def test_it_records_a_hand_over_of_the_photographed_awaiting_the_crews_receipt(self):
         handover = self._handover(3, "60.00")

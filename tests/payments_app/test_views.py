@@ -237,6 +237,10 @@ class HandoverViewTests(PaymentViewTestCase):
         self.crew = make_day(self.world, self.world.students[:3])  # the fourth is absent
 
     def test_the_monitor_hands_over_what_the_photographed_owe(self):
+        from sessions_app.models import TimeSlot
+
+        # The notice's day, so that a hand-over at 10:40 that day is within the campaign.
+        TimeSlot.objects.filter(campaign=self.cls.campaign).update(date="2018-11-11")
         self.as_monitor()
         page = self.client.get(self.url("handover", self.cls.pk))
         self.assertContains(

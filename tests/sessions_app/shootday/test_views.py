@@ -366,6 +366,16 @@ class DeskTests(ShootPageTestCase):
         response = self.client.post(url, dict(data, field="photo", value="1"), follow=True)
         self.assertIn("未登记更正：请选择更正的项目。", messages_of(response))
 
+    def test_a_shot_number_correction_in_other_scripts_digits_is_refused_with_a_message(self):
+        shootday.shot_number_assign(student=self.student, desk="1号台", by=self.crew)
+        url = reverse("shootday:correction")
+        data = {"student": self.student.pk, "field": "shot_number", "kind": "amend"}
+        for value in ("𐩀", "²", "99999999999999999999"):
+            response = self.client.post(url, dict(data, value=value), follow=True)
+            self.assertEqual(response.status_code, 200)
+            self.assertIn("拍摄序号应改为该生自己的序号", messages_of(response)[0])
+        self.assertFalse(CardCorrection.objects.exists())
+
     def test_a_correction_that_settles_the_students_discrepancy_says_so(self):
         check = make_card_check(self.student, student_id="1799999999")
         self.assertEqual(check.mismatch_fields, ["student_id"])

@@ -1,5 +1,5 @@
-"""App configurations: the portal's own (it connects cache invalidation), and
-django-axes named in Chinese in the admin."""
+"""App configurations: the portal's own (it connects cache invalidation and registers
+the deployment checks), and django-axes named in Chinese in the admin."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
@@ -11,7 +11,7 @@ class CapturePortalConfig(AppConfig):
     default = True
 
     def ready(self):
-        from capture_portal import invalidation
+        from capture_portal import checks, invalidation  # noqa: F401 -- checks register
 
         invalidation.connect()
 

@@ -52,6 +52,8 @@ CHECKING, PREVIEW, IMPORTING, IMPORTED, FAILED = (
 RUNNING_STATES = (CHECKING, IMPORTING)
 
 Job = RosterImportJob
+# What a poll reads again: neither the upload nor the report, which may be megabytes.
+_STATE_FIELDS = ["state", "done", "total", "message", "attempt", "retries", "heartbeat", "started"]
 
 
 class JobNotFound(Exception):
@@ -103,7 +105,7 @@ def job_create(*, user, campaign: Campaign, filename: str, data: bytes) -> Job:
         heartbeat=Now(),
     )
     _run(job)
-    job.refresh_from_db()
+    job.refresh_from_db(fields=_STATE_FIELDS)
     return job
 
 
@@ -123,7 +125,7 @@ def job_confirm(*, job: Job) -> None:
         started=None,
     )
     if moved:
-        job.refresh_from_db()
+        job.refresh_from_db(fields=_STATE_FIELDS)
         _run(job)
 
 
@@ -140,7 +142,7 @@ def job_get(*, token: str, user) -> Job:
         raise JobNotFound
     if job.running:
         _revive_if_dead(job)
-        job.refresh_from_db()
+        job.refresh_from_db(fields=_STATE_FIELDS)
     return job
 
 

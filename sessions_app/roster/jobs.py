@@ -152,17 +152,16 @@ def _revive_if_dead(job: Job) -> None:
         limit = Now() - timedelta(seconds=settings.ROSTER_IMPORT_QUEUE_SECONDS)
     else:
         limit = Now() - timedelta(seconds=settings.ROSTER_IMPORT_STALE_SECONDS)
+    silent = Job.objects.filter(
+        pk=job.pk, attempt=job.attempt, state__in=RUNNING_STATES, heartbeat__lt=limit
+    )
+    if not silent.exists():
+        return  # the common case, answered without a write or a lock
     try:
         with transaction.atomic():
             # A run inside the import's transaction holds this row: alive, however
             # long ago its last heartbeat. SKIP LOCKED passes it by (PostgreSQL).
-            dead = (
-                Job.objects.select_for_update(skip_locked=True)
-                .defer("upload", "report")
-                .filter(pk=job.pk, attempt=job.attempt, state__in=RUNNING_STATES)
-                .filter(heartbeat__lt=limit)
-                .first()
-            )
+            dead = silent.select_for_update(skip_locked=True).defer("upload", "report").first()
             if dead is None:
                 return
             if dead.started is None:
@@ -243,6 +242,7 @@ def job_work(*, pk: int, attempt: int) -> None:
             )
             _finish(pk=pk, attempt=attempt, report=report)
         else:
+            table = table_read(bytes(job.upload), job.filename)
             with transaction.atomic():
                 # The job is marked imported in the import's own transaction: either
                 # both are written or neither, whatever happens to this process.
@@ -253,7 +253,6 @@ def job_work(*, pk: int, attempt: int) -> None:
                 )
                 if not locked:
                     return
-                table = table_read(bytes(job.upload), job.filename)
                 report = roster_import(
                     campaign=job.campaign, table=table, dry_run=False, progress=progress
                 )

@@ -1,9 +1,11 @@
 """The roster import's jobs in the queue: a worker that dies is replaced or the job is
 failed with a message, a dead import leaves nothing behind, a replaced run does nothing."""
 
+import threading
 from datetime import timedelta
-from unittest import mock
+from unittest import mock, skipUnless
 
+from django.db import connection, connections, transaction
 from django.db.models.functions import Now
 from django.test import TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
@@ -120,6 +122,40 @@ class DeadWorkerTests(TransactionTestCase):
         run_worker()
         self.assertEqual(self.poll(job).state, "imported")
         self.assertEqual(Student.objects.count(), 3)
+
+    @skipUnless(
+        connection.vendor == "postgresql",
+        "row locks are PostgreSQL's: on SQLite the import's transaction holds the whole "
+        "database and a poll waits for it",
+    )
+    def test_an_import_holding_its_row_is_alive_however_long_it_has_been_silent(self):
+        job = self.create()
+        run_worker()
+        jobs.job_confirm(job=self.poll(job))
+        run = self.poll(job).attempt
+        self.die(job, seconds=3600)
+        locked, release = threading.Event(), threading.Event()
+
+        def importing():
+            try:
+                with transaction.atomic():
+                    RosterImportJob.objects.select_for_update().get(pk=job.pk)
+                    locked.set()
+                    release.wait(10)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=importing)
+        thread.start()
+        try:
+            self.assertIs(locked.wait(10), True)
+            polled = self.poll(job)
+            self.assertEqual((polled.state, polled.attempt), ("importing", run))
+        finally:
+            release.set()
+            thread.join()
+        # Once the row is free and still silent, the run is taken for dead.
+        self.assertEqual(self.poll(job).attempt, run + 1)
 
     def test_jobs_older_than_a_day_are_swept_with_their_upload(self):
         old = self.create()

@@ -9,11 +9,15 @@ page polls.
 
 A worker can die mid-run (killed, its host rebooted). The import's write is one
 transaction that also marks the job imported, so a dead worker leaves the roster as it
-was. While the job row is locked by that transaction its worker is alive; otherwise a
-run whose heartbeat is older than ``ROSTER_IMPORT_STALE_SECONDS`` is taken for dead by
-the next poll, whichever host serves it, and run again once, then failed with a message.
+was. While that transaction holds the job's import lock (a PostgreSQL advisory lock,
+released when the worker's connection goes) its worker is alive; otherwise a run whose
+heartbeat is older than ``ROSTER_IMPORT_STALE_SECONDS`` is taken for dead by the next
+poll, whichever host serves it, and run again once, then failed with a message. The
+import's progress is written on a connection of its own, so the bar moves while the
+transaction is open.
 """
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -22,7 +26,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
@@ -40,6 +44,8 @@ FILENAME_MAX_LENGTH = 200
 # Runs of one job before it is failed: the first and one retry after a dead worker.
 MAX_ATTEMPTS = 2
 PROGRESS_SECONDS = 0.3
+# PostgreSQL advisory lock keys of the jobs' imports: "Rost" in the high 32 bits.
+_LOCK_BASE = 0x526F7374 << 32
 
 State = RosterImportJob.State
 CHECKING, PREVIEW, IMPORTING, IMPORTED, FAILED = (
@@ -159,8 +165,9 @@ def _revive_if_dead(job: Job) -> None:
         return  # the common case, answered without a write or a lock
     try:
         with transaction.atomic():
-            # A run inside the import's transaction holds this row: alive, however
-            # long ago its last heartbeat. SKIP LOCKED passes it by (PostgreSQL).
+            # An import holding its lock is alive, however long ago its last heartbeat.
+            if _import_lock_taken(job.pk):
+                return
             dead = silent.select_for_update(skip_locked=True).defer("upload", "report").first()
             if dead is None:
                 return
@@ -196,7 +203,8 @@ def _revive_if_dead(job: Job) -> None:
 
 def _run(job: Job) -> None:
     if job.total <= settings.ROSTER_IMPORT_INLINE_ROWS:
-        job_work(pk=job.pk, attempt=job.attempt)
+        # Within the request: nobody polls a job that is done when the page opens.
+        job_work(pk=job.pk, attempt=job.attempt, report_progress=False)
     else:
         transaction.on_commit(lambda: _enqueue(job))
 
@@ -207,7 +215,7 @@ def _enqueue(job: Job) -> None:
     roster_job_run.enqueue(job.pk, job.attempt)
 
 
-def job_work(*, pk: int, attempt: int) -> None:
+def job_work(*, pk: int, attempt: int, report_progress: bool = True) -> None:
     """Check (dry run) or import the job's file: run ``attempt`` of the job.
 
     Does nothing when that run was replaced by another, or the job is no longer running.
@@ -218,45 +226,41 @@ def job_work(*, pk: int, attempt: int) -> None:
     if not claimed:
         return
     job = Job.objects.get(pk=pk)
-    last = [0.0]
 
-    def progress(done, total):
-        if connection.in_atomic_block:
-            # Inside the import's transaction the row is locked by this very run and
-            # no other connection would see the write before the commit.
-            return
-        now = time.monotonic()
-        if now - last[0] > PROGRESS_SECONDS or done >= total:
-            last[0] = now
-            alive = Job.objects.filter(pk=pk, attempt=attempt, state__in=RUNNING_STATES).update(
-                done=done, total=total, heartbeat=Now()
-            )
-            if not alive:
-                raise _Superseded
+    def write(done, total):
+        alive = Job.objects.filter(pk=pk, attempt=attempt, state__in=RUNNING_STATES).update(
+            done=done, total=total, heartbeat=Now()
+        )
+        if not alive:
+            raise _Superseded
 
     try:
+        table = table_read(bytes(job.upload), job.filename)
         if job.state == CHECKING:
-            table = table_read(bytes(job.upload), job.filename)
             report = roster_import(
-                campaign=job.campaign, table=table, dry_run=True, progress=progress
+                campaign=job.campaign,
+                table=table,
+                dry_run=True,
+                progress=_throttled(write) if report_progress else None,
             )
             _finish(pk=pk, attempt=attempt, report=report)
-        else:
-            table = table_read(bytes(job.upload), job.filename)
-            with transaction.atomic():
-                # The job is marked imported in the import's own transaction: either
-                # both are written or neither, whatever happens to this process.
-                locked = (
-                    Job.objects.select_for_update()
-                    .filter(pk=pk, attempt=attempt, state=IMPORTING)
-                    .exists()
-                )
-                if not locked:
-                    return
+            return
+        with transaction.atomic():
+            # The job is marked imported in the import's own transaction: either both
+            # are written or neither, whatever happens to this process.
+            _hold_import_lock(pk)
+            if not Job.objects.filter(pk=pk, attempt=attempt, state=IMPORTING).exists():
+                return  # replaced while this run waited for the lock
+            with _progress_outside(pk=pk, attempt=attempt) as write_outside:
                 report = roster_import(
-                    campaign=job.campaign, table=table, dry_run=False, progress=progress
+                    campaign=job.campaign,
+                    table=table,
+                    dry_run=False,
+                    progress=_throttled(write_outside)
+                    if report_progress and write_outside
+                    else None,
                 )
-                _finish(pk=pk, attempt=attempt, report=report)
+            _finish(pk=pk, attempt=attempt, report=report)
     except _Superseded:
         logger.info("roster import job %s run %s was replaced", pk, attempt)
     except RosterFileError as error:
@@ -266,6 +270,70 @@ def job_work(*, pk: int, attempt: int) -> None:
         _fail(
             pk=pk, attempt=attempt, message=_("导入时发生意外错误，未写入任何数据。请联系管理员。")
         )
+
+
+def _throttled(write):
+    """Return a progress callback that writes at most every PROGRESS_SECONDS, and the end."""
+    last = [0.0]
+
+    def progress(done, total):
+        now = time.monotonic()
+        if now - last[0] > PROGRESS_SECONDS or done >= total:
+            last[0] = now
+            write(done, total)
+
+    return progress
+
+
+def _lock_key(pk: int) -> int:
+    return _LOCK_BASE + pk
+
+
+def _hold_import_lock(pk: int) -> None:
+    """Hold the job's import lock until the transaction ends (PostgreSQL).
+
+    A lock, not a heartbeat, says an import is alive: its transaction may run long
+    without a write anyone else can see. PostgreSQL releases it when the worker's
+    connection goes, however the worker dies. On SQLite the transaction holds the whole
+    database, which tells the same.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(pk)])
+
+
+def _import_lock_taken(pk: int) -> bool:
+    """Whether an import holds the job's lock; if not, hold it until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_key(pk)])
+        return not cursor.fetchone()[0]
+
+
+@contextlib.contextmanager
+def _progress_outside(*, pk: int, attempt: int):
+    """Yield a progress writer that other connections see at once, though the import's
+    transaction is still open: its own connection to PostgreSQL. None on SQLite, where
+    a second writer would wait for the import to end."""
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = side.ops.quote_name(Job._meta.db_table)
+
+    def write(done, total):
+        with side.cursor() as cursor:
+            cursor.execute(
+                "UPDATE %s SET done = %%s, total = %%s, heartbeat = now() "
+                "WHERE id = %%s AND attempt = %%s" % table,
+                [done, total, pk, attempt],
+            )
+
+    try:
+        yield write
+    finally:
+        side.close()
 
 
 def _finish(*, pk: int, attempt: int, report: ImportReport) -> None:

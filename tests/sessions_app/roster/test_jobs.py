@@ -125,10 +125,10 @@ class DeadWorkerTests(TransactionTestCase):
 
     @skipUnless(
         connection.vendor == "postgresql",
-        "row locks are PostgreSQL's: on SQLite the import's transaction holds the whole "
+        "advisory locks are PostgreSQL's: on SQLite the import's transaction holds the whole "
         "database and a poll waits for it",
     )
-    def test_an_import_holding_its_row_is_alive_however_long_it_has_been_silent(self):
+    def test_an_import_holding_its_lock_is_alive_however_long_it_has_been_silent(self):
         job = self.create()
         run_worker()
         jobs.job_confirm(job=self.poll(job))
@@ -139,7 +139,7 @@ class DeadWorkerTests(TransactionTestCase):
         def importing():
             try:
                 with transaction.atomic():
-                    RosterImportJob.objects.select_for_update().get(pk=job.pk)
+                    jobs._hold_import_lock(job.pk)  # as the worker's import does
                     locked.set()
                     release.wait(10)
             finally:
@@ -156,6 +156,36 @@ class DeadWorkerTests(TransactionTestCase):
             thread.join()
         # Once the row is free and still silent, the run is taken for dead.
         self.assertEqual(self.poll(job).attempt, run + 1)
+
+    @skipUnless(
+        connection.vendor == "postgresql",
+        "a second connection may write beside an open transaction on PostgreSQL only",
+    )
+    def test_the_import_s_progress_is_seen_before_its_transaction_ends(self):
+        job = self.create()
+        run_worker()
+        jobs.job_confirm(job=self.poll(job))
+        seen = []
+        finish = jobs._finish
+
+        def look_then_finish(**kwargs):
+            # What another host's poll reads while the import's transaction is open.
+            other = connections.create_connection("default")
+            try:
+                with other.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT state, done FROM sessions_app_rosterimportjob WHERE id = %s",
+                        [job.pk],
+                    )
+                    seen.append(cursor.fetchone())
+            finally:
+                other.close()
+            finish(**kwargs)
+
+        with mock.patch("sessions_app.roster.jobs._finish", side_effect=look_then_finish):
+            run_worker()
+        self.assertEqual(seen, [("importing", 3)])
+        self.assertEqual(self.poll(job).state, "imported")
 
     def test_jobs_older_than_a_day_are_swept_with_their_upload(self):
         old = self.create()

@@ -27,6 +27,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
+from django.db.models import F
 from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
@@ -111,7 +112,7 @@ def job_create(*, user, campaign: Campaign, filename: str, data: bytes) -> Job:
         heartbeat=Now(),
     )
     _run(job)
-    job.refresh_from_db(fields=_STATE_FIELDS)
+    job.refresh_from_db(fields=[*_STATE_FIELDS, "report"])
     return job
 
 
@@ -125,7 +126,7 @@ def job_confirm(*, job: Job) -> None:
         state=IMPORTING,
         done=0,
         message="",
-        attempt=job.attempt + 1,
+        attempt=F("attempt") + 1,
         retries=0,
         heartbeat=Now(),
         started=None,

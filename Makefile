@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 
 # Settings for the local server and the test suite; production sets its own.
 RUN_ENV := DEBUG=1
+PORT ?= 8000
 TEST_ENV := DEBUG=0 SECRET_KEY=test-suite-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_COOKIES=0
 
 .PHONY: run test venv lint bench clean
@@ -23,7 +24,10 @@ run: venv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py load_notice
 	$(RUN_ENV) $(PY) manage.py seed_demo --shoot-day
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@# The job queue's worker runs beside the server and stops with it (Ctrl+C).
+	$(RUN_ENV) $(PY) manage.py db_worker --no-reload --interval 0.5 -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0

@@ -82,6 +82,7 @@ WATCHED = {
 # Read by no cached result (history and logs shown as they are).
 NOT_CACHED = {
     "sessions_app.BusyPeriod",  # read by the planner, which plans afresh each time
+    "sessions_app.RosterImportJob",  # the import's own progress, read fresh by every poll
     "sessions_app.ScheduleChangeLine",
     "sessions_app.ShotCounter",
 }

@@ -6,7 +6,6 @@ loudly with ImproperlyConfigured rather than falling back silently.
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +72,9 @@ INSTALLED_APPS = [
     "sessions_app",
     "cards_app",
     "payments_app",
+    # The job queue (see "Several app hosts" below).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -324,11 +326,21 @@ ROSTER_IMPORT_READER_MEMORY_BYTES = envint(
     "ROSTER_IMPORT_READER_MEMORY_BYTES", str(1536 * 1024 * 1024)
 )
 ROSTER_IMPORT_READER_SECONDS = envint("ROSTER_IMPORT_READER_SECONDS", "60")
-# Where uploads wait for confirmation (deleted after 24 h): on several app hosts, a
-# directory every host mounts.
-ROSTER_IMPORT_DIR = Path(
-    os.environ.get("ROSTER_IMPORT_DIR") or Path(tempfile.gettempdir()) / "capture-portal-imports"
+
+# --- Several app hosts: the job queue --------------------------------------------------
+# Long roster imports run as tasks of Django's tasks framework (the django-tasks backport)
+# stored in the database, which every app host already shares; `manage.py db_worker`
+# runs them, on any host. Uploads and their progress are rows (RosterImportJob), never
+# a host's files or memory.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A run that has started but shown no progress for this long is taken for dead (its
+# worker was killed or its host went down): it is run again once, then failed. Reading a
+# workbook shows no progress for up to ROSTER_IMPORT_READER_SECONDS.
+ROSTER_IMPORT_STALE_SECONDS = envint(
+    "ROSTER_IMPORT_STALE_SECONDS", str(ROSTER_IMPORT_READER_SECONDS + 60)
 )
+# A job no worker has picked up for this long is failed: no db_worker is running.
+ROSTER_IMPORT_QUEUE_SECONDS = envint("ROSTER_IMPORT_QUEUE_SECONDS", "600")
 
 LOGGING = {
     "version": 1,

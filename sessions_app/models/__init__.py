@@ -3,7 +3,7 @@ the roster's corrections, and the shoot day built on it."""
 
 from sessions_app.models.changes import ScheduleChange, ScheduleChangeLine
 from sessions_app.models.planner import BusyPeriod
-from sessions_app.models.roster import RosterCorrection
+from sessions_app.models.roster import RosterCorrection, RosterImportJob
 from sessions_app.models.schedule import (
     Campaign,
     CategoryRule,
@@ -38,6 +38,7 @@ __all__ = [
     "EducationType",
     "Gender",
     "RosterCorrection",
+    "RosterImportJob",
     "ScheduleChange",
     "ScheduleChangeLine",
     "SchoolClass",

@@ -66,7 +66,7 @@ def template(request, campaign_pk):
 def job(request, token):
     job = _job_or_404(request, token)
     campaign = get_object_or_404(Campaign, pk=job.campaign_id)
-    report = None if job.running else job.report()
+    report = None if job.running else jobs.job_report(job=job)
     context = {"job": job, "campaign": campaign, "report": report, "limit": PREVIEW_ROWS}
     if report is not None:
         context["problem_rows"] = report.problems[: PREVIEW_ROWS * 5]
@@ -77,7 +77,13 @@ def job(request, token):
 def status(request, token):
     job = _job_or_404(request, token)
     return JsonResponse(
-        {"state": job.state, "done": job.done, "total": job.total, "percent": job.percent}
+        {
+            "state": job.state,
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "queued": job.running and job.started is None,
+        }
     )
 
 
@@ -98,7 +104,7 @@ def errors(request, token):
 @require_POST
 def confirm(request, token):
     job = _job_or_404(request, token)
-    report = job.report()
+    report = jobs.job_report(job=job)
     if job.state != jobs.PREVIEW or report is None or not report.ok:
         messages.error(request, _("这份名单还有问题或已经导入过，不能导入。"))
         return redirect("roster:import_job", token=token)

@@ -22,7 +22,7 @@ from sessions_app.shootday import services as shootday
 from sessions_app.shootday.exports import chsi_export
 from tests.cards_app.factories import make_card_check
 from tests.factories import make_class, make_crew, make_monitor, make_slot, make_staff, make_student
-from tests.sessions_app.roster.support import HEADER, JOBS, RosterImportTestCase
+from tests.sessions_app.roster.support import HEADER, RosterImportTestCase
 from tests.sessions_app.shootday.factories import at, make_photographed
 
 PAYLOAD = "=cmd|' /C calc'!A0"
@@ -80,7 +80,6 @@ class RendererTests(SimpleTestCase):
         self.assertEqual(book.active["C5"].value, 20)
 
 
-@JOBS
 class EveryExportKindTests(RosterImportTestCase):
     """A campaign whose every free text starts with "=": each export kind is scanned."""
 

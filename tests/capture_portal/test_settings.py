@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,6 +59,41 @@ class SettingsTests(SimpleTestCase):
         result = run_settings(DEBUG="1", DATABASE_URL="postgres://u:p@127.0.0.1:5432/x")
         self.assertEqual(result.stdout.strip(), "django.db.backends.postgresql")
         self.assertEqual(run_settings(DEBUG="1").stdout.strip(), "django.db.backends.sqlite3")
+
+
+class SharedCacheCheckTests(SimpleTestCase):
+    """check --deploy: several workers or hosts need a cache they all share."""
+
+    def deploy_warnings(self):
+        from django.core import checks
+
+        return [m.id for m in checks.run_checks(include_deployment_checks=True)]
+
+    @override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    )
+    def test_local_memory_is_a_deployment_warning(self):
+        self.assertIn("capture_portal.W001", self.deploy_warnings())
+
+    @override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "portal_cache",
+            }
+        }
+    )
+    def test_the_database_cache_is_shared(self):
+        self.assertNotIn("capture_portal.W001", self.deploy_warnings())
+
+    def test_cache_url_chooses_the_shared_cache(self):
+        probe = "import capture_portal.settings as s; print(s.CACHES['default']['BACKEND'])"
+        env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+        env.update(DEBUG="1", CACHE_URL="db://portal_cache")
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        self.assertEqual(result.stdout.strip(), "django.core.cache.backends.db.DatabaseCache")
 
 
 class OneFormOfAddressTests(SimpleTestCase):

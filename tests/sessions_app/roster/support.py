@@ -2,11 +2,10 @@
 and a test case with a campaign to import into."""
 
 import io
-import tempfile
 import zipfile
 from pathlib import Path
 
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from openpyxl import Workbook
 
 from sessions_app.models import StudentCategory
@@ -91,4 +90,17 @@ def zip_bytes(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> by
     return buffer.getvalue()
 
 
-JOBS = override_settings(ROSTER_IMPORT_DIR=tempfile.mkdtemp(prefix="roster-jobs-"))
+def run_worker() -> None:
+    """Run every queued task in this process, as ``manage.py db_worker --batch`` does."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()

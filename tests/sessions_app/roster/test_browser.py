@@ -8,12 +8,11 @@ from selenium.webdriver.common.by import By
 from sessions_app.models import Student
 from tests.browser import BrowserTestCase
 from tests.factories import make_campaign, make_class, make_slot, make_staff
-from tests.sessions_app.roster.support import GOOD_ROWS, JOBS, xlsx
+from tests.sessions_app.roster.support import GOOD_ROWS, xlsx
 
 PASSWORD = "staff-browser-pw-1"
 
 
-@JOBS
 class RosterImportBrowserTests(BrowserTestCase):
     def setUp(self):
         super().setUp()

@@ -22,7 +22,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py load_notice
-	$(RUN_ENV) $(PY) manage.py seed_demo --shoot-day
+	$(RUN_ENV) $(PY) manage.py seed_demo --shoot-day --code-campaign
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv

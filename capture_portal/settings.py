@@ -215,3 +215,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Code mode (sessions_app/codemode): the 图像采集码 image check's limits, and the secret
+# the keyed hash of a code is derived from (SECRET_KEY unless set; changing it makes
+# every stored hash unmatched, so students check their code again).
+CAPTURE_CODE_MAX_UPLOAD_BYTES = envint("CAPTURE_CODE_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024))
+CAPTURE_CODE_MAX_PIXELS = envint("CAPTURE_CODE_MAX_PIXELS", "40000000")
+CAPTURE_CODE_HASH_SECRET = os.environ.get("CAPTURE_CODE_HASH_SECRET", "")

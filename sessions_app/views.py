@@ -24,6 +24,8 @@ from sessions_app.campaigns import campaign_for_request
 from sessions_app.changes import selectors as change_selectors
 from sessions_app.changes import services as change_services
 from sessions_app.changes.views import board_url
+from sessions_app.codemode import rules as code_rules
+from sessions_app.codemode import selectors as code_selectors
 from sessions_app.forms import (
     CampaignForm,
     CategoryRuleForm,
@@ -80,12 +82,19 @@ def lookup(request):
 def student_home(request):
     student = student_of(request.user)
     place = selectors.slot_for_student(student=student)
+    code_mode = student.campaign.is_code_mode
     return render(
         request,
         "sessions_app/student_home.html",
         {
             "student": student,
             "campaign": student.campaign,
+            "code": code_selectors.student_code_state(student=student) if code_mode else None,
+            "countdown": (
+                code_rules.fetch_countdown(shoot_day=place.slot.date, today=timezone.localdate())
+                if code_mode and place.slot
+                else None
+            ),
             "place": place,
             "queue": slot_queue(slot=place.slot) if place.slot else None,
             "shoot_panel": student_shoot_panel(student=student),
@@ -98,12 +107,21 @@ def student_home(request):
 def monitor_home(request):
     school_class = monitored_class_of(request.user)
     student = student_of(request.user)
+    readiness = selectors.class_readiness(school_class=school_class)
+    codes = None
+    if school_class.campaign.is_code_mode:
+        codes = code_selectors.code_state_by_student(
+            campaign=school_class.campaign, students=[row.student for row in readiness.rows]
+        )
     return render(
         request,
         "sessions_app/monitor_home.html",
         {
             "school_class": school_class,
-            "readiness": selectors.class_readiness(school_class=school_class),
+            "readiness": readiness,
+            "code_mode": codes is not None,
+            "rows": [(row, codes[row.student.pk] if codes else None) for row in readiness.rows],
+            "codes_ready": sum(1 for state in (codes or {}).values() if state.ready),
             "place": selectors.slot_for_student(student=student),
             "class_queue": class_queue_status(school_class=school_class),
             "shoot_panel": student_shoot_panel(student=student),

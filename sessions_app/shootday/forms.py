@@ -35,6 +35,24 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("学号或姓名"), max_length=50, required=False)
 
 
+class DeskScanForm(forms.Form):
+    """A scanned 图像采集码: the text a keyboard-wedge scanner typed, or a camera photo
+    (a plain FileField: the code reader applies its own limits before Pillow decodes)."""
+
+    code = forms.CharField(
+        max_length=4000,
+        required=False,
+        error_messages={"max_length": _("扫码内容过长，请重新扫码。")},
+    )
+    photo = forms.FileField(required=False, error_messages={"empty": _("照片是空的，请重拍。")})
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("code", "").strip() and not data.get("photo"):
+            raise forms.ValidationError(_("请扫码、拍下采集码，或输入学号、姓名。"))
+        return data
+
+
 class CorrectionForm(forms.Form):
     field = forms.ChoiceField(
         label=_("项目"),

@@ -31,6 +31,7 @@ from sessions_app.shootday.status import shoot_status_by_student
 
 DESK_MAX_LENGTH = Shot._meta.get_field("desk").max_length
 REASON_MAX_LENGTH = Shot._meta.get_field("void_reason").max_length
+STUDIO_NUMBER_MAX_LENGTH = Shot._meta.get_field("studio_number").max_length
 VALUE_MAX_LENGTH = CardCorrection._meta.get_field("value").max_length
 CHSI_PROBLEM_MAX_LENGTH = ChsiCheck._meta.get_field("problem").max_length
 
@@ -64,19 +65,36 @@ def _counter_locked(campaign_id: int) -> ShotCounter:
 
 
 def shot_number_assign(
-    *, student: Student, desk: str, by, retake_reason: str = "", now=None
+    *,
+    student: Student,
+    desk: str,
+    by,
+    retake_reason: str = "",
+    studio_number: str = "",
+    now=None,
 ) -> Shot:
     """Give the student the campaign's next 拍摄序号.
 
     Numbers run 1, 2, 3 … per campaign and are never reused. A student who already
     holds an open number keeps it; a student already photographed gets a second number
     only with a retake reason. An open absence is withdrawn: the student came after all.
+
+    In code mode the studio's reader gives the 拍摄号: the crew types it
+    (``studio_number``) and the portal records it beside its own running number; the
+    portal never invents one.
     """
     now = now or timezone.now()
     desk = _clean_text(desk, max_length=DESK_MAX_LENGTH, what=_("工作台名称"))
     if not desk:
         raise ShootDayError(_("请先填写本工作台的名称（如“1号台”）。"))
     retake_reason = _clean_text(retake_reason, max_length=REASON_MAX_LENGTH, what=_("重拍原因"))
+    studio_number = _clean_text(
+        studio_number, max_length=STUDIO_NUMBER_MAX_LENGTH, what=_("拍摄号")
+    )
+    if student.campaign.is_code_mode and not studio_number:
+        raise ShootDayError(_("请填写学生在拍摄方扫码后拿到的拍摄号。"))
+    if not student.campaign.is_code_mode:
+        studio_number = ""
     with transaction.atomic():
         # Lock order, always: the campaign's counter, then the student.
         counter = _counter_locked(student.campaign_id)
@@ -110,6 +128,7 @@ def shot_number_assign(
                     student=student,
                     slot=student_place(student=student).slot,
                     desk=desk,
+                    studio_number=studio_number,
                     retake_reason=retake_reason,
                     assigned_by=by,
                     assigned_at=now,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from capture_portal.services import ServiceError
 from cards_app import rules
 from cards_app.services import card_discrepancy_settle_at_desk
+from payments_app.rules import class_hands_over_cash
 from sessions_app.models import (
     CardCorrection,
     ChsiCheck,
@@ -323,7 +324,8 @@ def card_correction_record(
 
 def class_close(*, school_class: SchoolClass, by, now=None) -> ClassClose:
     """Close the class at the desk, keeping its counts and the amount expected from the
-    monitor: the fee for each photographed student who paid."""
+    monitor: the fee for each photographed student, when the monitor collects; nothing
+    when students pay the studio or the college pays."""
     with transaction.atomic():
         school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
         if school_class.status == SchoolClass.Status.DEFERRED:
@@ -342,13 +344,14 @@ def class_close(*, school_class: SchoolClass, by, now=None) -> ClassClose:
                 }
             )
         money = summary.money
+        hands_over = class_hands_over_cash(payment_way=school_class.campaign.payment_way)
         return ClassClose.objects.create(
             school_class=school_class,
             photographed_count=len(summary.photographed),
             absent_count=len(summary.absent),
             not_shot_count=len(summary.not_shot),
-            paid_photographed_count=money.to_hand_over[0],
-            expected_amount=money.owed,
+            paid_photographed_count=money.to_hand_over[0] if hands_over else 0,
+            expected_amount=money.owed if hands_over else 0,
             closed_by=by,
             closed_at=now or timezone.now(),
         )

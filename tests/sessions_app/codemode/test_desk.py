@@ -125,3 +125,38 @@ class CardDeskTests(Personas):
             reverse("shootday:assign"), {"student": self.student.pk, "studio_number": "9"}
         )
         self.assertEqual(Shot.objects.get(student=self.student).studio_number, "")
+
+
+class ClassCloseMoneyTests(CodePersonas):
+    def photograph(self, student):
+        self.client.post(
+            reverse("shootday:assign"), {"student": student.pk, "studio_number": "N%d" % student.pk}
+        )
+        shot = Shot.objects.get(student=student, status="assigned")
+        self.client.post(reverse("shootday:photographed"), {"shot": shot.pk})
+
+    def setUp(self):
+        self.client.force_login(self.crew)
+
+    def test_monitor_collects_hands_over_the_fee_times_the_photographed(self):
+        self.photograph(self.student)
+        self.client.post(reverse("shootday:absent"), {"student": self.monitor.pk})
+        self.client.post(reverse("shootday:class_close", args=[self.school_class.pk]))
+        close = self.school_class.__class__.objects.get(pk=self.school_class.pk).shoot_close
+        self.assertEqual((close.photographed_count, close.absent_count), (1, 1))
+        self.assertEqual(close.expected_amount, self.campaign.fee * 1)
+        page = self.client.get(reverse("shootday:class_close", args=[self.school_class.pk]))
+        self.assertContains(page, "班长交费")
+
+    def test_students_paying_the_studio_leave_no_class_money(self):
+        self.campaign.payment_way = "student"
+        self.campaign.save()
+        self.photograph(self.student)
+        self.photograph(self.monitor)
+        self.client.post(reverse("shootday:class_close", args=[self.school_class.pk]))
+        close = self.school_class.__class__.objects.get(pk=self.school_class.pk).shoot_close
+        self.assertEqual(close.photographed_count, 2)
+        self.assertEqual(close.expected_amount, 0)
+        page = self.client.get(reverse("shootday:class_close", args=[self.school_class.pk]))
+        self.assertContains(page, "班级不收、不交现金")
+        self.assertNotContains(page, "班长交费")

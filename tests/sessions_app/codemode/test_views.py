@@ -287,3 +287,27 @@ class CampaignFormTests(TestCase):
         campaign = Campaign.objects.get(title="2026届图像采集")
         self.assertEqual((campaign.mode, campaign.payment_way), ("code", "student"))
         self.assertEqual(campaign.chsi_check_working_days, 10)
+
+
+class NoticeTests(CodePersonas):
+    def test_the_code_notice_has_the_code_steps_and_nothing_of_the_card(self):
+        self.client.force_login(self.staff)
+        url = reverse("sessions:export_download", args=[self.campaign.pk, "notice"])
+        text = "".join(pdf_pages(self.client.get(url, {"format": "pdf"}).content))
+        compact = "".join(text.split())
+        self.assertIn("获取图像采集码", compact)
+        self.assertIn("拍摄号", compact)
+        self.assertIn("按全班实际拍摄人数", compact)
+        for card_text in ("区位码", "采集卡", "2B铅笔", "填涂"):
+            self.assertNotIn(card_text, compact)
+
+
+class CardNoticeTests(Personas):
+    def test_the_card_notice_has_nothing_of_the_code(self):
+        self.client.force_login(self.staff)
+        url = reverse("sessions:export_download", args=[self.campaign.pk, "notice"])
+        compact = "".join(
+            "".join(pdf_pages(self.client.get(url, {"format": "pdf"}).content)).split()
+        )
+        self.assertIn("区位码", compact)
+        self.assertNotIn("采集码", compact)

@@ -54,13 +54,13 @@ def code_state_by_student(*, campaign, students) -> dict[int, CodeState]:
     Two students showing one code are both DUPLICATE: one 学籍 has one code, so one
     of them shows someone else's.
     """
-    ids = [s.pk for s in students]
-    codes = {
-        c.student_id: c
-        for c in CaptureCode.objects.filter(student_id__in=ids).only(
-            "student_id", "digest", "checked_at"
-        )
-    }
+    if isinstance(students, QuerySet):
+        ids = list(students.values_list("pk", flat=True))
+        codes_qs = CaptureCode.objects.filter(campaign=campaign)
+    else:
+        ids = [s.pk for s in students]
+        codes_qs = CaptureCode.objects.filter(student_id__in=ids)
+    codes = {c.student_id: c for c in codes_qs.only("student_id", "digest", "checked_at")}
     duplicates = _duplicate_digests(campaign.pk) if codes else set()
     states = {}
     for pk in ids:

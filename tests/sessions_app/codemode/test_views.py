@@ -311,3 +311,37 @@ class CardNoticeTests(Personas):
         )
         self.assertIn("区位码", compact)
         self.assertNotIn("采集码", compact)
+
+
+class CodeExportsTests(CodePersonas):
+    def rows(self, kind):
+        self.client.force_login(self.staff)
+        url = reverse("sessions:export_download", args=[self.campaign.pk, kind])
+        response = self.client.get(url, {"format": "xlsx"})
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        return [
+            [str(v) for v in row if v is not None]
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        ]
+
+    def test_the_roster_shows_the_code_state_not_the_card(self):
+        from django.utils import timezone
+
+        CaptureCode.objects.create(
+            campaign=self.campaign,
+            student=self.student,
+            digest=digest_of(b"A"),
+            checked_at=timezone.now(),
+        )
+        rows = self.rows("roster")
+        header = next(r for r in rows if "学号" in r)
+        self.assertIn("采集码", header)
+        self.assertNotIn("采集卡核对", header)
+        mine = next(r for r in rows if self.student.student_id in r)
+        self.assertIn("已上传可识别的采集码", mine)
+
+    def test_the_signin_sheet_has_a_box_for_the_studios_number(self):
+        cells = [c for r in self.rows("signin") for c in r]
+        self.assertIn("拍摄号", cells)
+        self.assertNotIn("拍摄序号", cells)

@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from sessions_app.codemode import rules
 from sessions_app.codemode.services import digest_of
-from sessions_app.models import CaptureCode, Student, schedule_order
+from sessions_app.models import CaptureCode, MakeupRoute, Student, schedule_order
 
 READY = "ready"
 MISSING = "missing"
@@ -200,3 +200,10 @@ def reminder_text(*, school_class, readiness: Readiness) -> str:
         "→ 学籍 → 获取图像采集码，长按二维码保存图片（不要截屏），再登录门户“我的采集码”上传核验。"
         "请至少在拍摄前 3 天完成，没有采集码当天无法拍摄。"
     ) % {"names": "、".join(missing), "when": when}
+
+
+def makeup_routes(*, students) -> dict[int, "MakeupRoute"]:
+    """Return the make-up route of each student that has one, by primary key. One query."""
+    return {
+        r.student_id: r for r in MakeupRoute.objects.filter(student_id__in=[s.pk for s in students])
+    }

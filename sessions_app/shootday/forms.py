@@ -5,7 +5,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import CardCorrection
+from sessions_app.models import CardCorrection, ChsiCheck
 from sessions_app.shootday import rules
 from sessions_app.shootday.services import (
     CHSI_NOTE_MAX_LENGTH,
@@ -109,6 +109,12 @@ class ChsiForm(forms.Form):
         max_length=CHSI_PROBLEM_MAX_LENGTH,
         required=False,
         error_messages={"max_length": _limit_message(_("问题说明"))},
+    )
+    kind = forms.ChoiceField(
+        label=_("问题类别"),
+        choices=[("", "")] + ChsiCheck.Kind.choices,
+        required=False,
+        error_messages={"invalid_choice": _("请选择问题类别。")},
     )
 
 

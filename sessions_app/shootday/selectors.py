@@ -46,6 +46,7 @@ from sessions_app.models import (
     ChsiCheck,
     ClassClose,
     College,
+    MakeupRoute,
     SchoolClass,
     Shot,
     ShotCounter,
@@ -745,6 +746,7 @@ class StudentShootPanel:
     slot_over: bool
     today: datetime.date
     reports: list[ChsiCheck] = dataclass_field(default_factory=list)  # newest first
+    route: MakeupRoute | None = None  # code mode: the make-up route staff set
 
     @property
     def campaign(self):
@@ -788,6 +790,10 @@ def student_shoot_panel(*, student: Student, now=None) -> StudentShootPanel:
         slot_over=slot_over,
     )
     checks = list(ChsiCheck.objects.filter(student=student).order_by("-created_at", "-id"))
+    makeup = bool(reason) and not place.deferred
+    route = None
+    if makeup and student.campaign.is_code_mode:
+        route = MakeupRoute.objects.filter(student=student).first()
     return StudentShootPanel(
         student=student,
         status=status,
@@ -795,10 +801,11 @@ def student_shoot_panel(*, student: Student, now=None) -> StudentShootPanel:
         deadline=deadline,
         deadline_exact=exact,
         chsi=checks[0] if checks else None,
-        makeup=bool(reason) and not place.deferred,
+        makeup=makeup,
         slot_over=slot_over,
         today=timezone.localdate(now),
         reports=[c for c in checks if c.is_problem],
+        route=route,
     )
 
 

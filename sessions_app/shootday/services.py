@@ -357,9 +357,14 @@ def class_close(*, school_class: SchoolClass, by, now=None) -> ClassClose:
         )
 
 
-def chsi_check_confirm(*, student: Student, ok: bool, problem: str = "", by, now=None) -> ChsiCheck:
-    """Record the student's answer after checking 学信网: all right, or what is wrong."""
+def chsi_check_confirm(
+    *, student: Student, ok: bool, problem: str = "", kind: str = "", by, now=None
+) -> ChsiCheck:
+    """Record the student's answer after checking 学信网: all right, or what is wrong
+    (with its kind, which says the usual fix)."""
     problem = _clean_text(problem, max_length=CHSI_PROBLEM_MAX_LENGTH, what=_("问题说明"))
+    if kind and kind not in ChsiCheck.Kind.values:
+        raise ShootDayError(_("请选择问题类别。"))
     if not ok and not problem:
         raise ShootDayError(_("请写明学信网上哪一项有问题（如毕业年份、姓名、照片）。"))
     with transaction.atomic():
@@ -371,6 +376,7 @@ def chsi_check_confirm(*, student: Student, ok: bool, problem: str = "", by, now
             student=student,
             result=ChsiCheck.Result.OK if ok else ChsiCheck.Result.PROBLEM,
             problem="" if ok else problem,
+            kind="" if ok else kind,
             created_by=by,
             created_at=now or timezone.now(),
         )

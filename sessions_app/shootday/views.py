@@ -22,7 +22,15 @@ from sessions_app.codemode import rules as code_rules
 from sessions_app.codemode import selectors as code_selectors
 from sessions_app.codemode import services as code_services
 from sessions_app.exports import export_file
-from sessions_app.models import Campaign, ChsiCheck, SchoolClass, Shot, Student, Venue
+from sessions_app.models import (
+    Campaign,
+    ChsiCheck,
+    MakeupRoute,
+    SchoolClass,
+    Shot,
+    Student,
+    Venue,
+)
 from sessions_app.selectors import slots_of_campaign
 from sessions_app.shootday import rules, selectors, services
 from sessions_app.shootday.exports import chsi_export
@@ -410,13 +418,21 @@ def makeup(request):
             return redirect("shootday:makeup")
         return export_response(*export_file(campaign=campaign, kind="makeup", fmt=fmt))
     makeup = selectors.makeup_students(campaign=campaign)
+    page = makeup.page(int_param(request.GET.get("page")) or 1)
+    routes = (
+        code_selectors.makeup_routes(students=[row.student for row in page.object_list])
+        if campaign.is_code_mode
+        else {}
+    )
     return render(
         request,
         "sessions_app/shootday/makeup.html",
         {
             "campaign": campaign,
             "makeup": makeup,
-            "page": makeup.page(int_param(request.GET.get("page")) or 1),
+            "page": page,
+            "rows": [(row, routes.get(row.student.pk)) for row in page.object_list],
+            "route_choices": MakeupRoute.Route.choices,
             "query": "campaign=%d" % campaign.pk,
         },
     )
@@ -465,11 +481,19 @@ def chsi_confirm(request):
     run_service(
         request,
         lambda: services.chsi_check_confirm(
-            student=student, ok=ok, problem=form.cleaned_data["problem"], by=request.user
+            student=student,
+            ok=ok,
+            problem=form.cleaned_data["problem"],
+            kind=form.cleaned_data["kind"],
+            by=request.user,
         ),
         success=_("已记录：学信网信息核对无误。")
         if ok
-        else _("已记录你反映的问题，教务处会联系你。"),
+        else (
+            _("已记录你反映的问题。%s") % rules.chsi_fix(form.cleaned_data["kind"])
+            if form.cleaned_data["kind"]
+            else _("已记录你反映的问题，教务处会联系你。")
+        ),
         level=messages.SUCCESS if ok else messages.WARNING,
     )
     return redirect("sessions:student_home")

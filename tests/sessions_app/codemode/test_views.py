@@ -345,3 +345,13 @@ class CodeExportsTests(CodePersonas):
         cells = [c for r in self.rows("signin") for c in r]
         self.assertIn("拍摄号", cells)
         self.assertNotIn("拍摄序号", cells)
+
+
+class CardPagesInCodeModeTests(CodePersonas):
+    def test_a_code_student_and_monitor_are_sent_to_the_code_pages(self):
+        self.client.force_login(self.student_user)
+        self.assertRedirects(self.client.get(reverse("cards:check")), reverse("codemode:my_code"))
+        self.client.force_login(self.monitor_user)
+        self.assertRedirects(
+            self.client.get(reverse("cards:class_cards")), reverse("codemode:class_codes")
+        )

@@ -77,9 +77,12 @@ def code_campaign_load(*, today: datetime.date | None = None) -> tuple[Campaign,
         end=datetime.time(11, 30),
         venue=venue,
     )
-    for position, (name, major, college_name) in enumerate(CLASSES):
+    positions = {morning.pk: 0, later.pk: 0}
+    for name, major, college_name in CLASSES:
         college, _ = College.objects.get_or_create(name=college_name)
         slot = morning if major == "会计" else later
+        positions[slot.pk] += 1  # 1, 2, … in each slot, as the schedule counts
+        position = positions[slot.pk]
         SchoolClass.objects.create(
             campaign=campaign,
             name=name,

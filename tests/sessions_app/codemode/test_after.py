@@ -104,3 +104,26 @@ class ServiceTests(TestCase):
             code_services.makeup_route_set(
                 student=student, route="moon", deadline=None, by=make_staff()
             )
+
+
+class MakeupExportTests(CodePersonas):
+    def test_the_makeup_list_carries_each_route_and_deadline(self):
+        import io
+
+        import openpyxl
+
+        shootday.shot_mark_absent(student=self.student, by=self.crew)
+        code_services.makeup_route_set(
+            student=self.student, route="onsite", deadline=datetime.date(2026, 6, 15), by=self.staff
+        )
+        self.client.force_login(self.staff)
+        response = self.client.get(reverse("shootday:makeup"), {"format": "xlsx"})
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        rows = [
+            [str(v) for v in r if v is not None] for r in book.active.iter_rows(values_only=True)
+        ]
+        self.assertIn("补采方式", next(r for r in rows if "学号" in r))
+        mine = next(r for r in rows if self.student.student_id in r)
+        self.assertIn("第二轮现场补采，2026-06-15 前", mine)
+        pdf = self.client.get(reverse("shootday:makeup"), {"format": "pdf"})
+        self.assertEqual(pdf.status_code, 200)

@@ -137,7 +137,9 @@ def read_code(data: bytes, *, limits: Limits = Limits()) -> Reading:
         return _answer(NO_CODE, limits, started)
     if len(found) > 1:
         return _answer(SEVERAL_CODES, limits, started)
-    return _answer(READABLE, limits, started, content=bytes(found[0].bytes))
+    # The text, not the raw bytes: a keyboard-wedge scanner at the desk types the text,
+    # and both must give the same keyed hash.
+    return _answer(READABLE, limits, started, content=code_text(found[0].text))
 
 
 def code_text(content: str) -> bytes:

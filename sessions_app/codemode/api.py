@@ -19,6 +19,14 @@ from sessions_app.codemode.services import reading_limits
 ENVELOPE_BYTES = 64 * 1024
 
 
+def declared_length(request) -> int:
+    """Return the body's declared Content-Length (0 if absent or malformed)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _error(code: str, message: str, *, status: int = 200) -> JsonResponse:
     response = JsonResponse(
         {"ok": False, "error": {"code": code, "message": message}}, status=status
@@ -36,11 +44,7 @@ def capture_code_check(request):
         response["Allow"] = "POST"
         return response
     limits = reading_limits()
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limits.max_bytes + ENVELOPE_BYTES:
+    if declared_length(request) > limits.max_bytes + ENVELOPE_BYTES:
         # Refused before a byte of the body is parsed.
         return _error(rules.TOO_LARGE, rules.message_of(rules.TOO_LARGE, limits))
     try:

@@ -2,12 +2,15 @@
 lists, and a make-up route. Views stay thin: authorise, bind a form, call a selector or
 one service, render or redirect with a message."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from capture_portal.roles import (
@@ -18,7 +21,8 @@ from capture_portal.roles import (
     student_required,
 )
 from sessions_app.campaigns import campaign_for_request
-from sessions_app.codemode import selectors, services
+from sessions_app.codemode import rules, selectors, services
+from sessions_app.codemode.api import ENVELOPE_BYTES, declared_length
 from sessions_app.codemode.forms import CodeImageForm, MakeupRouteForm, ReadinessFilterForm
 from sessions_app.models import College, SchoolClass, Student
 from sessions_app.selectors import student_place
@@ -29,7 +33,35 @@ def _code_mode_or_404(campaign):
         raise Http404(_("本次采集使用采集卡，没有图像采集码页面。"))
 
 
+def upload_limited(back: str):
+    """Refuse a POST whose declared body is over the image limit before a byte is read,
+    saying so on the page ``back`` names.
+
+    Django's CSRF check reads the whole multipart body (spooling a large file to disk)
+    before the view runs; so the view is CSRF-exempt for that one look at the header,
+    then checked exactly as before.
+    """
+
+    def decorator(view):
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST":
+                limits = services.reading_limits()
+                if declared_length(request) > limits.max_bytes + ENVELOPE_BYTES:
+                    messages.error(request, rules.message_of(rules.TOO_LARGE, limits))
+                    return redirect(back)
+            return protected(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 @student_required
+@upload_limited(back="codemode:my_code")
 def my_code(request):
     student = student_of(request.user)
     _code_mode_or_404(student.campaign)
@@ -41,7 +73,7 @@ def my_code(request):
         upload = form.cleaned_data["image"]
         limits = services.reading_limits()
         if upload.size > limits.max_bytes:
-            messages.error(request, services.rules.message_of(services.rules.TOO_LARGE, limits))
+            messages.error(request, rules.message_of(rules.TOO_LARGE, limits))
             return redirect("codemode:my_code")
         reading = services.capture_code_check(student=student, data=upload.read())
         if reading.readable:
@@ -59,7 +91,7 @@ def my_code(request):
             "campaign": student.campaign,
             "form": form,
             "code": selectors.student_code_state(student=student),
-            "countdown": services.rules.fetch_countdown(
+            "countdown": rules.fetch_countdown(
                 shoot_day=slot.date if slot else None, today=timezone.localdate()
             ),
         },

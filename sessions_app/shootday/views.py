@@ -21,6 +21,7 @@ from sessions_app.campaigns import campaign_for_request
 from sessions_app.codemode import rules as code_rules
 from sessions_app.codemode import selectors as code_selectors
 from sessions_app.codemode import services as code_services
+from sessions_app.codemode.views import upload_limited
 from sessions_app.exports import export_file
 from sessions_app.models import (
     Campaign,
@@ -159,6 +160,7 @@ def _looks_like_search(text: str) -> bool:
 
 @require_POST
 @crew_required
+@upload_limited(back="shootday:desk")
 def desk_scan(request):
     """Find the student whose 图像采集码 the desk scanned: typed by a keyboard-wedge
     scanner into the field, or a photo from the desk phone's camera decoded here.

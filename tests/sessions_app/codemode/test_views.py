@@ -355,3 +355,45 @@ class CardPagesInCodeModeTests(CodePersonas):
         self.assertRedirects(
             self.client.get(reverse("cards:class_cards")), reverse("codemode:class_codes")
         )
+
+
+class UploadLimitTests(CodePersonas):
+    def test_a_declared_body_over_the_limit_is_refused_unread(self):
+        self.client.force_login(self.student_user)
+        response = self.client.generic(
+            "POST",
+            reverse("codemode:my_code"),
+            b"x",
+            content_type="multipart/form-data; boundary=xx",
+            CONTENT_LENGTH=str(500 * 1024 * 1024),
+        )
+        self.assertRedirects(response, reverse("codemode:my_code"), fetch_redirect_response=False)
+        page = self.client.get(reverse("codemode:my_code"))
+        self.assertContains(page, "图片太大")
+        self.assertFalse(CaptureCode.objects.exists())
+
+    def test_the_desk_scan_refuses_it_too_and_goes_back_to_the_desk(self):
+        self.client.force_login(self.crew)
+        response = self.client.generic(
+            "POST",
+            reverse("shootday:desk_scan"),
+            b"x",
+            content_type="multipart/form-data; boundary=xx",
+            CONTENT_LENGTH=str(500 * 1024 * 1024),
+        )
+        self.assertRedirects(response, reverse("shootday:desk"), fetch_redirect_response=False)
+
+    def test_the_csrf_check_still_applies(self):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.student_user)
+        response = client.post(
+            reverse("codemode:my_code"), {"image": SimpleUploadedFile("c.png", images.qr_png())}
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(CaptureCode.objects.exists())
+        client.force_login(self.crew)
+        self.assertEqual(
+            client.post(reverse("shootday:desk_scan"), {"code": images.CODE}).status_code, 403
+        )

@@ -397,3 +397,17 @@ class UploadLimitTests(CodePersonas):
         self.assertEqual(
             client.post(reverse("shootday:desk_scan"), {"code": images.CODE}).status_code, 403
         )
+
+
+class StaffPagesTests(CodePersonas):
+    def test_the_board_and_the_exports_page_speak_of_the_code(self):
+        self.client.force_login(self.staff)
+        board = self.client.get(reverse("sessions:staff_board"), {"campaign": self.campaign.pk})
+        self.assertContains(board, 'id="code-mode-note"')
+        self.assertNotContains(board, "填涂")
+        exports = self.client.get(reverse("sessions:exports", args=[self.campaign.pk]))
+        self.assertContains(exports, "未准备采集码名单")
+        # Staff's menu keeps the card tools of card campaigns; the page itself has none.
+        main = exports.content.decode().split("<main", 1)[1]
+        self.assertNotIn("采集卡", main)
+        self.assertNotIn("填卡", main)

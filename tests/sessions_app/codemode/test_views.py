@@ -411,3 +411,17 @@ class StaffPagesTests(CodePersonas):
         main = exports.content.decode().split("<main", 1)[1]
         self.assertNotIn("采集卡", main)
         self.assertNotIn("填卡", main)
+
+
+class PaymentWayPagesTests(CodePersonas):
+    def test_students_paying_the_studio_see_no_class_payments(self):
+        self.campaign.payment_way = "student"
+        self.campaign.save()
+        self.client.force_login(self.monitor_user)
+        page = self.client.get(reverse("sessions:monitor_home"))
+        self.assertNotContains(page, "收费登记")
+        self.assertNotContains(page, 'id="paid-count"')
+        self.client.force_login(self.student_user)
+        home = self.client.get(reverse("sessions:student_home"))
+        self.assertNotContains(home, reverse("payments:mine"))
+        self.assertContains(home, "在拍摄方的小程序里自行缴纳")

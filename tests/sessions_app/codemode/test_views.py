@@ -425,3 +425,22 @@ class PaymentWayPagesTests(CodePersonas):
         home = self.client.get(reverse("sessions:student_home"))
         self.assertNotContains(home, reverse("payments:mine"))
         self.assertContains(home, "在拍摄方的小程序里自行缴纳")
+
+
+class ReadinessQueryTests(CodePersonas):
+    def test_the_staff_list_does_not_grow_queries_with_the_students(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from tests.factories import make_student
+
+        self.client.force_login(self.staff)
+        url = reverse("codemode:staff_readiness")
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as before:
+            self.client.get(url)
+        for _ in range(5):
+            make_student(self.school_class)
+        with self.assertNumQueries(len(before.captured_queries)):
+            response = self.client.get(url)
+        self.assertEqual(response.context["readiness"].total, 9)

@@ -25,7 +25,7 @@ class ChsiFixTests(CodePersonas):
     def test_me_shows_the_studios_number_and_the_ten_working_day_deadline(self):
         response = self.client.get(reverse("sessions:student_home"))
         self.assertContains(response, '拍摄号 <span class="font-monospace">A-17</span>')
-        self.assertContains(response, "第 10 个工作日")
+        self.assertContains(response, "第 10 个工作日）前后出现在")
 
     def test_an_identity_problem_says_the_college_files_a_correction(self):
         response = self.client.post(

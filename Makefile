@@ -23,7 +23,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py load_notice
-	$(RUN_ENV) $(PY) manage.py seed_demo --shoot-day
+	$(RUN_ENV) $(PY) manage.py seed_demo --shoot-day --code-campaign
 	@# The job queue's worker runs beside the server and stops with it (Ctrl+C).
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload --interval 0.5 -v0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -77,6 +77,8 @@ WATCHED = {
     "payments_app.Handover": ((M,), _own),
     "payments_app.HandoverAdjustment": ((M,), _of_handover),
     "cards_app.CardCheck": ((C,), _of_student),
+    "sessions_app.CaptureCode": ((D, C), _own),
+    "sessions_app.MakeupRoute": ((D,), _own),
 }
 
 # Read by no cached result (history and logs shown as they are).

@@ -40,10 +40,17 @@ def student_of(user):
     """Return the roster entry of a student user, or None."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.student
-    except ObjectDoesNotExist:
-        return None
+    cache = user._state.fields_cache
+    if "student" not in cache:
+        # One query for the entry and its campaign: every page's navigation asks for
+        # the campaign's mode (card or code).
+        from sessions_app.models import Student
+
+        student = Student.objects.select_related("campaign").filter(user=user).first()
+        if student is not None:
+            student._state.fields_cache["user"] = user
+        cache["student"] = student
+    return cache["student"]
 
 
 def monitored_class_of(user):

@@ -233,6 +233,8 @@ RATE_LIMITS = {
     # The card check page and its fill-guide pictures (each new card drawn ~0.4 s).
     "card-check": envrate("RATE_LIMIT_CARD_CHECK", "30/m"),
     "card-api": envrate("RATE_LIMIT_CARD_API", "60/m"),
+    # 图像采集码 images decoded (the public API and a student's upload; ~1-100 ms each).
+    "code-check": envrate("RATE_LIMIT_CODE_CHECK", "30/m"),
     # Login form posts, beside the lockouts that count failures.
     "login": envrate("RATE_LIMIT_LOGIN", "30/m"),
     # Per student account.
@@ -350,3 +352,10 @@ LOGGING = {
     "loggers": {"django.request": {"filters": ["forbidden"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Code mode (sessions_app/codemode): the 图像采集码 image check's limits, and the secret
+# the keyed hash of a code is derived from (SECRET_KEY unless set; changing it makes
+# every stored hash unmatched, so students check their code again).
+CAPTURE_CODE_MAX_UPLOAD_BYTES = envint("CAPTURE_CODE_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024))
+CAPTURE_CODE_MAX_PIXELS = envint("CAPTURE_CODE_MAX_PIXELS", "40000000")
+CAPTURE_CODE_HASH_SECRET = os.environ.get("CAPTURE_CODE_HASH_SECRET", "")

@@ -16,9 +16,11 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("admin/", admin.site.urls),
     path("api/cards/", include("cards_app.api_urls")),
+    path("api/capture-code/", include("sessions_app.codemode.api_urls")),
     path("cards/", include("cards_app.urls")),
     path("payments/", include("payments_app.urls")),
     path("shoot/", include("sessions_app.shootday.urls")),
+    path("", include("sessions_app.codemode.urls")),
     path("", include("sessions_app.roster.urls")),
     path("", include("sessions_app.urls")),
 ]

@@ -61,6 +61,9 @@ def _initial_for(student) -> dict:
 def check(request):
     """Check card data: anyone may check; a student may also save the check."""
     student = student_of(request.user)
+    if student is not None and student.campaign.is_code_mode:
+        # A code campaign has no card: the student's own check is the code's.
+        return redirect("codemode:my_code")
     result = None
     mismatches = []
     if request.method == "POST":
@@ -195,6 +198,9 @@ def my_guide_pdf(request):
 def class_cards(request):
     """The monitor's class: each classmate's card state, 身份证号 never shown."""
     school_class = monitored_class_of(request.user)
+    # The monitor's own entry holds the campaign already (roles.student_of).
+    if student_of(request.user).campaign.is_code_mode:
+        return redirect("codemode:class_codes")
 
     def context():
         cards = selectors.class_card_states(school_class=school_class)

@@ -51,6 +51,19 @@ def expected_amount(*, fee: Decimal, count: int) -> Decimal:
     return money(fee * count)
 
 
+def class_hands_over_cash(*, payment_way: str) -> bool:
+    """Return whether a class collects the fee and hands it to the crew.
+
+    Only when the monitor collects (the 2018 notice's way, and code mode's "monitor
+    collects"): then the hand-over is the fee × the number actually photographed
+    (``ClassMoney.owed``). When each student pays the studio's mini-program, or the
+    college pays one transfer after the studio's summary, no class holds any cash.
+    """
+    from sessions_app.models import PaymentWay
+
+    return payment_way == PaymentWay.MONITOR
+
+
 def handed_over(
     *, count: int, amount: Decimal, adjustments: Iterable[tuple[int, Decimal]] = ()
 ) -> tuple[int, Decimal]:

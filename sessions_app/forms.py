@@ -11,6 +11,7 @@ from cards_app.rules import normalise_text
 from sessions_app.changes.rules import plan_problems_of
 from sessions_app.models import (
     Campaign,
+    CaptureMode,
     CategoryRule,
     Gender,
     RosterCorrection,
@@ -19,6 +20,8 @@ from sessions_app.models import (
     Venue,
     schedule_order,
 )
+
+CODE_MODE_CHSI_WORKING_DAYS = 10
 
 
 def _helper(submit_label) -> FormHelper:
@@ -56,6 +59,8 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = [
             "title",
+            "mode",
+            "payment_way",
             "graduation_year",
             "college_code",
             "scope",
@@ -81,6 +86,18 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("保存"))
+
+    def clean(self):
+        data = super().clean()
+        # 学信网 shows a code-mode photo about 10 working days after the shoot (the
+        # 2018 card notice said 4): a new code campaign gets 10 unless staff chose.
+        if (
+            self.instance.pk is None
+            and data.get("mode") == CaptureMode.CODE
+            and "chsi_check_working_days" not in self.changed_data
+        ):
+            data["chsi_check_working_days"] = CODE_MODE_CHSI_WORKING_DAYS
+        return data
 
     def clean_graduation_year(self):
         year = self.cleaned_data["graduation_year"]

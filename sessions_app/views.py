@@ -28,6 +28,8 @@ from sessions_app.campaigns import campaign_for_request
 from sessions_app.changes import selectors as change_selectors
 from sessions_app.changes import services as change_services
 from sessions_app.changes.views import board_url
+from sessions_app.codemode import rules as code_rules
+from sessions_app.codemode import selectors as code_selectors
 from sessions_app.forms import (
     CampaignForm,
     CategoryRuleForm,
@@ -103,9 +105,16 @@ def student_home(request):
 
     def context():
         place = selectors.slot_for_student(student=student)
+        code_mode = student.campaign.is_code_mode
         return {
             "student": student,
             "campaign": student.campaign,
+            "code": code_selectors.student_code_state(student=student) if code_mode else None,
+            "countdown": (
+                code_rules.fetch_countdown(shoot_day=place.slot.date, today=timezone.localdate())
+                if code_mode and place.slot
+                else None
+            ),
             "place": place,
             "queue": slot_queue(slot=place.slot, lag=QUEUE_LAG_SECONDS) if place.slot else None,
             "shoot_panel": student_shoot_panel(student=student),
@@ -132,12 +141,25 @@ def monitor_home(request):
 
     def context():
         readiness = selectors.class_readiness(school_class=school_class)
+        codes = None
+        shows = dict(READINESS_SHOWS)
+        if school_class.campaign.is_code_mode:
+            codes = code_selectors.code_state_by_student(
+                campaign=school_class.campaign, students=[row.student for row in readiness.rows]
+            )
+            shows["card"] = lambda row: not codes[row.student.pk].ready
+        rows = listing.listing(
+            readiness.rows, request.GET, shows=shows, student=lambda r: r.student
+        )
         return {
             "school_class": school_class,
             "readiness": readiness,
-            "listing": listing.listing(
-                readiness.rows, request.GET, shows=READINESS_SHOWS, student=lambda r: r.student
-            ),
+            "listing": rows,
+            "code_mode": codes is not None,
+            "rows": [
+                (row, codes[row.student.pk] if codes else None) for row in rows.page.object_list
+            ],
+            "codes_ready": sum(1 for state in (codes or {}).values() if state.ready),
             "place": selectors.slot_for_student(student=student),
             "class_queue": class_queue_status(school_class=school_class),
             "shoot_panel": student_shoot_panel(student=student),

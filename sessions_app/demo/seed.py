@@ -15,6 +15,8 @@ from capture_portal import cache
 from capture_portal.roles import CREW_GROUP, STAFF_GROUP
 from cards_app.demo import seed_demo_cards
 from payments_app.demo import seed_demo_handover, seed_demo_payments
+from sessions_app.demo.code import DEMO_CLASS as CODE_DEMO_CLASS
+from sessions_app.demo.code import code_campaign_codes, code_campaign_load, code_campaign_roster
 from sessions_app.demo.roster import DemoClass, roster_generate
 from sessions_app.demo.shoot import seed_demo_shoot
 from sessions_app.models import Campaign, SchoolClass, Student
@@ -48,10 +50,15 @@ class DemoResult:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # label, username, password
     untouched: bool = False  # some logins existed already and kept their passwords
     notes: list[str] = field(default_factory=list)
+    code_campaign: Campaign | None = None
+    code_created: int = 0
 
 
-def seed_demo(*, students: int | None = None, shoot_day: bool = False) -> DemoResult:
-    """Build the demo in one transaction and return what was made."""
+def seed_demo(
+    *, students: int | None = None, shoot_day: bool = False, code_campaign: bool = False
+) -> DemoResult:
+    """Build the demo in one transaction and return what was made; ``code_campaign``
+    adds the 2026届 campaign in code mode (sessions_app/demo/code.py)."""
     if students is not None and students < 0:
         raise DemoError("--students 不能为负数。")
     with transaction.atomic():
@@ -77,7 +84,19 @@ def seed_demo(*, students: int | None = None, shoot_day: bool = False) -> DemoRe
             result.handovers = seed_demo_handover(campaign, by=crew)
         # The demo writes in bulk (no signals): every cached result of it is stale.
         cache.bump(campaign.pk, *cache.SCOPES)
+        if code_campaign:
+            _code_campaign(result)
     return result
+
+
+def _code_campaign(result: DemoResult) -> None:
+    campaign, _loaded = code_campaign_load()
+    result.code_campaign = campaign
+    result.code_created = code_campaign_roster(campaign)
+    code_campaign_codes(campaign)
+    school_class = SchoolClass.objects.get(campaign=campaign, name=CODE_DEMO_CLASS)
+    _class_logins(result, school_class, "（%s，采集码）" % CODE_DEMO_CLASS)
+    cache.bump(campaign.pk, *cache.SCOPES)
 
 
 def _roster(result: DemoResult, students: int | None) -> None:
@@ -140,6 +159,11 @@ def _accounts(result: DemoResult) -> None:
         result.logins.append((label, username, password))
 
     school_class = SchoolClass.objects.filter(campaign=result.campaign, name=DEMO_CLASS).first()
+    _class_logins(result, school_class, "（%s）" % DEMO_CLASS)
+
+
+def _class_logins(result: DemoResult, school_class, suffix: str) -> None:
+    """Log in the first two students of the class: its monitor and a student."""
     roster = (
         list(Student.objects.filter(school_class=school_class).order_by("student_id")[:2])
         if school_class is not None
@@ -150,8 +174,8 @@ def _accounts(result: DemoResult) -> None:
         return
     monitor, student = roster
     for label, person, password in (
-        ("班长（%s）" % DEMO_CLASS, monitor, MONITOR_PASSWORD),
-        ("学生（%s）" % DEMO_CLASS, student, STUDENT_PASSWORD),
+        ("班长" + suffix, monitor, MONITOR_PASSWORD),
+        ("学生" + suffix, student, STUDENT_PASSWORD),
     ):
         user, created = _user(person.student_id, password, first_name=person.name)
         result.untouched |= not created

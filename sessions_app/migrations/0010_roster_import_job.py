@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0008_planner"),
+        ("sessions_app", "0009_codemode"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -2,14 +2,17 @@
 the roster's corrections, and the shoot day built on it."""
 
 from sessions_app.models.changes import ScheduleChange, ScheduleChangeLine
+from sessions_app.models.codemode import CaptureCode, MakeupRoute
 from sessions_app.models.planner import BusyPeriod
 from sessions_app.models.roster import RosterCorrection, RosterImportJob
 from sessions_app.models.schedule import (
     Campaign,
+    CaptureMode,
     CategoryRule,
     College,
     EducationType,
     Gender,
+    PaymentWay,
     SchoolClass,
     SchoolType,
     Student,
@@ -30,6 +33,8 @@ from sessions_app.models.shootday import (
 __all__ = [
     "BusyPeriod",
     "Campaign",
+    "CaptureCode",
+    "CaptureMode",
     "CardCorrection",
     "CategoryRule",
     "ChsiCheck",
@@ -37,6 +42,8 @@ __all__ = [
     "College",
     "EducationType",
     "Gender",
+    "MakeupRoute",
+    "PaymentWay",
     "RosterCorrection",
     "RosterImportJob",
     "ScheduleChange",

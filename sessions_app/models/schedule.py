@@ -40,10 +40,39 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("女")
 
 
+class CaptureMode(models.TextChoices):
+    """How students are identified at the shoot.
+
+    The 2018 notice's paper 采集卡 (card), or the 学信网 图像采集码 (code), the national
+    process since 2022-09-01; the card was switched off on 2023-01-01.
+    """
+
+    CARD = "card", _("采集卡（2018 年流程）")
+    CODE = "code", _("图像采集码（学信网）")
+
+
+class PaymentWay(models.TextChoices):
+    MONITOR = "monitor", _("班长统一收取，按实际拍摄人数交给拍摄方")
+    STUDENT = "student", _("学生各自在拍摄方小程序缴费")
+    COLLEGE = "college", _("学校统一转账")
+
+
 class Campaign(models.Model):
     """One capture day (or days) for one graduating year."""
 
     title = models.CharField(_("标题"), max_length=100)
+    mode = models.CharField(
+        _("采集方式"),
+        max_length=10,
+        choices=CaptureMode,
+        default=CaptureMode.CARD,
+        help_text=_(
+            "图像采集码：学生在学信网获取采集码，现场扫码取拍摄号；采集卡：2018 年的纸质卡。"
+        ),
+    )
+    payment_way = models.CharField(
+        _("缴费方式"), max_length=10, choices=PaymentWay, default=PaymentWay.MONITOR
+    )
     graduation_year = models.PositiveSmallIntegerField(_("毕业年份"))
     # The college's national 5-digit code, filled in on every card (the fill guide
     # draws its bubbles); blank until 教务处 enter it.
@@ -81,6 +110,14 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_code_mode(self) -> bool:
+        return self.mode == CaptureMode.CODE
+
+    @property
+    def monitor_collects(self) -> bool:
+        return self.payment_way == PaymentWay.MONITOR
 
 
 class Venue(models.Model):

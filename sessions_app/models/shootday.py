@@ -60,6 +60,10 @@ class Shot(models.Model):
         verbose_name=_("拍摄时段"),
     )
     desk = models.CharField(_("工作台"), max_length=20)
+    # In code mode the studio's reader gives the student a 拍摄号; the crew types it here.
+    # ``number`` stays the portal's own running count, so the day's rules hold as in
+    # card mode.
+    studio_number = models.CharField(_("拍摄号（拍摄方）"), max_length=30, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status, default=Status.ASSIGNED)
     retake_reason = models.CharField(_("重拍原因"), max_length=200, blank=True)
     assigned_by = models.ForeignKey(
@@ -250,11 +254,20 @@ class ChsiCheck(models.Model):
         OK = "ok", _("已核对无误")
         PROBLEM = "problem", _("有问题")
 
+    class Kind(models.TextChoices):
+        """What kind of problem, so the student is told the usual fix."""
+
+        IDENTITY = "identity", _("找不到学籍或姓名、身份证号不对")
+        PHOTO = "photo", _("照片没有显示或不是本人")
+        YEAR = "year", _("毕业年份不对")
+        OTHER = "other", _("其他")
+
     student = models.ForeignKey(
         Student, on_delete=models.CASCADE, related_name="chsi_checks", verbose_name=_("学生")
     )
     result = models.CharField(_("结果"), max_length=10, choices=Result)
     problem = models.CharField(_("问题说明"), max_length=300, blank=True)
+    kind = models.CharField(_("问题类别"), max_length=10, choices=Kind, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -19,7 +19,13 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from capture_portal.exports import cjk_font
 from capture_portal.glyphs import font_chain, paragraph_markup
-from sessions_app.models import Campaign, EducationType, SchoolType, StudentCategory
+from sessions_app.models import (
+    Campaign,
+    EducationType,
+    PaymentWay,
+    SchoolType,
+    StudentCategory,
+)
 from sessions_app.selectors import Schedule, schedule_for_campaign
 
 _WEEKDAYS = "一二三四五六日"
@@ -186,15 +192,39 @@ class _Notice:
         self.p(
             _(
                 "图像信息采集收费标准依据《关于规范高校毕业生图像信息采集收费的说明函》执行，"
-                "每人 %(fee)s 元%(includes)s。该费用由各学院组织班长统一收齐后于拍照现场以班为"
-                "单位交送采集工作人员，补拍的学生在%(centre)s自行缴费。"
+                "每人 %(fee)s 元%(includes)s。%(way)s补拍的学生在%(centre)s自行缴费。"
             )
             % {
                 "fee": ("%s" % campaign.fee).rstrip("0").rstrip("."),
                 "includes": "（%s）" % campaign.fee_includes if campaign.fee_includes else "",
+                "way": self._payment_way(),
                 "centre": campaign.makeup_centre_name,
             }
         )
+
+    def _payment_way(self) -> str:
+        campaign = self.campaign
+        if campaign.payment_way == PaymentWay.STUDENT:
+            return _("该费用由学生在拍摄方的小程序中自行缴纳，")
+        if campaign.payment_way == PaymentWay.COLLEGE:
+            return _("该费用由学校统一支付，学生个人不缴费，")
+        if campaign.is_code_mode:
+            return _("该费用由各学院组织班长统一收齐，按全班实际拍摄人数交送拍摄方，")
+        return _("该费用由各学院组织班长统一收齐后于拍照现场以班为单位交送采集工作人员，")
+
+    def code(self):
+        """三、the 图像采集码 (code mode): fetching, saving and showing it."""
+        self.p(_("三、学信网图像采集码获取要求"), self.styles.heading)
+        for text in [
+            _(
+                "1. 学生登录学信网（微信公众号“学信网”、学信网 App 或学信档案）→ 学籍 → "
+                "获取图像采集码。一个学籍只有一个采集码。"
+            ),
+            _("2. 长按二维码“保存图片”，不要截屏或裁剪，截屏的图片可能无法识别。"),
+            _("3. 至少在拍摄前 3 天获取采集码，并在本校图像采集门户上传核验，确认能够识别。"),
+            _("4. 学信网上的姓名、身份证号与学籍不一致而找不到学籍的，请尽快通过学院申请勘误。"),
+        ]:
+            self.p(text)
 
     def card(self):
         """三、the card: how it is filled and kept."""
@@ -246,13 +276,24 @@ class _Notice:
         venues = self.schedule.venues
         first_venue = venues[0].name if venues else _("拍摄地点")
         self.p(_("四、拍摄流程"), styles.heading)
-        self.p(
-            _("1. 学生领取采集卡，以班为单位在%(venue)s外排队等候拍摄；") % {"venue": first_venue}
-        )
-        self.p(_("2. 接到工作人员通知后，依次进入拍摄室，填涂“拍摄序号”；"))
-        self.p(_("3. 工作人员核对采集卡，学生改填、补填；"))
-        self.p(_("4. 学生将采集卡交工作人员，“拍摄序号”无误者即可拍摄；"))
-        self.p(_("5. 全班同学拍摄完后，班干部缴费。"))
+        if campaign.is_code_mode:
+            self.p(
+                _("1. 以班为单位、按学号在%(venue)s外排队等候拍摄，请提前到达；")
+                % {"venue": first_venue}
+            )
+            self.p(_("2. 在拍摄方的扫码器上出示图像采集码，领取拍摄号；"))
+            self.p(_("3. 把拍摄号告诉摄影师，拍摄。没有采集码不能拍摄；"))
+            if campaign.monitor_collects:
+                self.p(_("4. 全班同学拍摄完后，班长按实际拍摄人数缴费。"))
+        else:
+            self.p(
+                _("1. 学生领取采集卡，以班为单位在%(venue)s外排队等候拍摄；")
+                % {"venue": first_venue}
+            )
+            self.p(_("2. 接到工作人员通知后，依次进入拍摄室，填涂“拍摄序号”；"))
+            self.p(_("3. 工作人员核对采集卡，学生改填、补填；"))
+            self.p(_("4. 学生将采集卡交工作人员，“拍摄序号”无误者即可拍摄；"))
+            self.p(_("5. 全班同学拍摄完后，班干部缴费。"))
         self.p(_("五、图像采集要求"), styles.heading)
         self.p(
             _(
@@ -276,7 +317,17 @@ class _Notice:
         """六、其它, and the issuer with the date of issue."""
         campaign, styles = self.campaign, self.styles
         self.p(_("六、其它"), styles.heading)
-        self.p(_("《区位码手册》及缴费名单请在拍摄完毕后交回%(by)s。") % {"by": campaign.issued_by})
+        if campaign.is_code_mode:
+            self.p(
+                _(
+                    "未能在拍摄日拍摄的学生，按%(by)s通知的补采方式（第二轮现场补采、线上个人采集或新华社门店）在截止日期前完成。"
+                )
+                % {"by": campaign.issued_by}
+            )
+        else:
+            self.p(
+                _("《区位码手册》及缴费名单请在拍摄完毕后交回%(by)s。") % {"by": campaign.issued_by}
+            )
         issued = campaign.issued_on
         self.story.append(
             KeepTogether(
@@ -312,7 +363,10 @@ def notice_pdf(*, campaign: Campaign) -> bytes:
     notice.title_and_intro()
     notice.arrangement()
     notice.fee()
-    notice.card()
+    if campaign.is_code_mode:
+        notice.code()
+    else:
+        notice.card()
     notice.process_and_requirements()
     notice.closing()
 

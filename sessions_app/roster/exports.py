@@ -3,6 +3,7 @@
 Each exporter builds a Report of plain rows; capture_portal.exports renders it.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from capture_portal.exports import Column, Report, Section
 from cards_app.selectors import card_state_by_student
 from payments_app.selectors import payment_state_by_student
+from sessions_app.codemode.selectors import code_state_by_student
 from sessions_app.models import Campaign, Student, TimeSlot
 from sessions_app.selectors import schedule_for_campaign, students_by_place
 
@@ -79,11 +81,19 @@ def signin_report(*, campaign: Campaign, slot: TimeSlot | None = None) -> Report
                 yield section(title, students, group.label, where)
 
     title = _("%(title)s　签到表") % {"title": campaign.title}
+    columns, subtitle = SIGNIN_COLUMNS, _("拍摄序号在现场填写；签名即确认本人已拍摄。")
+    if campaign.is_code_mode:
+        # The studio's reader gives the 拍摄号; the sheet keeps a box for it.
+        columns = [
+            dataclasses.replace(c, title=_("拍摄号")) if c.title == "拍摄序号" else c
+            for c in SIGNIN_COLUMNS
+        ]
+        subtitle = _("拍摄号为学生扫采集码后拍摄方给出的号码，现场填写；签名即确认本人已拍摄。")
     return Report(
         title=title,
-        columns=SIGNIN_COLUMNS,
+        columns=columns,
         sections=sections(),
-        subtitle=_("拍摄序号在现场填写；签名即确认本人已拍摄。"),
+        subtitle=subtitle,
         row_height=22,
         grid=True,
     )
@@ -147,7 +157,10 @@ def roster_report(*, campaign: Campaign) -> Report:
     """
     places_by_class, places_by_category = _places(campaign)
     everyone = Student.objects.filter(campaign=campaign)
-    cards = card_state_by_student(students=everyone)
+    if campaign.is_code_mode:
+        cards = code_state_by_student(campaign=campaign, students=everyone)
+    else:
+        cards = card_state_by_student(students=everyone)
     paid = payment_state_by_student(students=everyone)
     students = (
         Student.objects.filter(campaign=campaign)
@@ -184,6 +197,13 @@ def roster_report(*, campaign: Campaign) -> Report:
 
     return Report(
         title=_("%(title)s　学生名单") % {"title": campaign.title},
-        columns=ROSTER_COLUMNS,
+        columns=(
+            [
+                dataclasses.replace(c, title=_("采集码")) if c.title == "采集卡核对" else c
+                for c in ROSTER_COLUMNS
+            ]
+            if campaign.is_code_mode
+            else ROSTER_COLUMNS
+        ),
         sections=[Section(title=_("学生名单"), rows=rows())],
     )

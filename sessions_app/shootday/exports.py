@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
+from sessions_app.codemode.selectors import makeup_routes
 from sessions_app.models import Campaign
 from sessions_app.selectors import students_by_place
 from sessions_app.shootday import rules
@@ -45,6 +46,29 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
         "phone": campaign.makeup_centre_phone,
     }
 
+    code_mode = campaign.is_code_mode
+    routes = {}
+    if code_mode:
+        # Code mode: each student's make-up route and deadline, as staff set them.
+        routes = makeup_routes(students=[row.student for row in makeup.rows])
+        centre = _(
+            "补采方式：第二轮现场补采、线上个人采集（中国图片社）或新华社门店（%(name)s，"
+            "%(address)s，电话 %(phone)s）。补采时仍须出示图像采集码。"
+        ) % {
+            "name": campaign.makeup_centre_name,
+            "address": campaign.makeup_centre_address,
+            "phone": campaign.makeup_centre_phone,
+        }
+
+    def route_cell(student) -> tuple:
+        if not code_mode:
+            return ()
+        route = routes.get(student.pk)
+        if route is None:
+            return ("",)
+        deadline = _("，%s 前") % route.deadline.isoformat() if route.deadline else ""
+        return (route.get_route_display() + deadline,)
+
     def rows():
         for number, row in enumerate(makeup.rows, start=1):
             student = row.student
@@ -56,6 +80,7 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
                 row.group,
                 student.get_category_display(),
                 row.reason,
+                *route_cell(student),
             )
 
     def deferred_rows(school_class, students):
@@ -68,6 +93,7 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
                 school_class.name,
                 student.get_category_display(),
                 _("班级推迟至明年，不必补拍"),
+                *(("",) if code_mode else ()),
             )
 
     sections = [
@@ -89,7 +115,7 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
         )
     return Report(
         title=_("%(title)s　补拍名单") % {"title": campaign.title},
-        columns=MAKEUP_COLUMNS,
+        columns=MAKEUP_COLUMNS + ([Column(_("补采方式"), 22)] if code_mode else []),
         sections=sections,
         subtitle=_("按拍摄当天的登记：缺席，或所在班级结束、时段结束时仍未拍摄的学生。"),
     )

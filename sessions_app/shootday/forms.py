@@ -5,7 +5,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import CardCorrection
+from sessions_app.models import CardCorrection, ChsiCheck
 from sessions_app.shootday import rules
 from sessions_app.shootday.services import (
     CHSI_NOTE_MAX_LENGTH,
@@ -33,6 +33,24 @@ class DeskNameForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("学号或姓名"), max_length=50, required=False)
+
+
+class DeskScanForm(forms.Form):
+    """A scanned 图像采集码: the text a keyboard-wedge scanner typed, or a camera photo
+    (a plain FileField: the code reader applies its own limits before Pillow decodes)."""
+
+    code = forms.CharField(
+        max_length=4000,
+        required=False,
+        error_messages={"max_length": _("扫码内容过长，请重新扫码。")},
+    )
+    photo = forms.FileField(required=False, error_messages={"empty": _("照片是空的，请重拍。")})
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("code", "").strip() and not data.get("photo"):
+            raise forms.ValidationError(_("请扫码、拍下采集码，或输入学号、姓名。"))
+        return data
 
 
 class CorrectionForm(forms.Form):
@@ -91,6 +109,12 @@ class ChsiForm(forms.Form):
         max_length=CHSI_PROBLEM_MAX_LENGTH,
         required=False,
         error_messages={"max_length": _limit_message(_("问题说明"))},
+    )
+    kind = forms.ChoiceField(
+        label=_("问题类别"),
+        choices=[("", "")] + ChsiCheck.Kind.choices,
+        required=False,
+        error_messages={"invalid_choice": _("请选择问题类别。")},
     )
 
 

@@ -561,3 +561,23 @@ def chsi_state(*, answers: int, reports: int, open_reports: int) -> str:
     if answers:
         return CHSI_OK
     return CHSI_UNANSWERED
+
+
+# What a student is told to do about a problem seen on 学信网, by its kind
+# (ChsiCheck.Kind): the usual fixes colleges give.
+CHSI_FIXES = {
+    "identity": (
+        "学信网上找不到学籍，或姓名、身份证号与学籍不一致：需要由学院向学信网提交勘误申请。"
+        "请尽快联系你所在学院，教务处已收到你的反映。"
+    ),
+    "photo": (
+        "照片没有显示或不是本人：多为采集信息未匹配或重复，需要由教务处联系拍摄方核查。"
+        "教务处已收到你的反映，会联系你。"
+    ),
+    "year": "“毕业年份”不对，毕业证上网将无信息：教务处已收到你的反映，会联系你更正。",
+    "other": "教务处已收到你的反映，会联系你。",
+}
+
+
+def chsi_fix(kind: str) -> str:
+    return CHSI_FIXES.get(kind or "other", CHSI_FIXES["other"])

@@ -40,11 +40,13 @@ from cards_app.selectors import (
 from payments_app.rules import STATE_UNPAID, ClassMoney
 from payments_app.selectors import ClassLedger, PaymentState, class_ledger, payment_state_by_student
 from sessions_app import rules as schedule_rules
+from sessions_app.codemode import selectors as code_selectors
 from sessions_app.models import (
     CardCorrection,
     ChsiCheck,
     ClassClose,
     College,
+    MakeupRoute,
     SchoolClass,
     Shot,
     ShotCounter,
@@ -362,6 +364,8 @@ class DeskStudent:
     name_check: card_rules.NameCheck  # of the roster name
     corrections: list[CardCorrection]
     deferred: bool
+    # Code mode only: whether the student showed the portal a readable 图像采集码.
+    code: object = None
 
     @property
     def id_number_groups(self) -> list[str]:
@@ -384,6 +388,8 @@ class DeskStudent:
                 _("该生已拍摄 %(n)d 次（序号 %(numbers)s），以最后一次为准。")
                 % {"n": len(self.status.photographed_shots), "numbers": self.status.numbers}
             )
+        if self.student.campaign.is_code_mode:
+            return notes + self._code_warnings()
         unread = [c.char for c in self.name_check.codes if c.reading_unknown]
         if unread:
             notes.append(
@@ -396,6 +402,27 @@ class DeskStudent:
         if self.card is not None and self.card.status == STATUS_PROBLEM:
             notes.append(_("采集卡预核对有问题：%(label)s") % {"label": self.card.label})
         if self.payment is not None and self.payment.state == STATE_UNPAID:
+            notes.append(_("班长处尚未登记缴费。"))
+        return notes
+
+    def _code_warnings(self) -> list[str]:
+        notes = []
+        if self.code is not None and self.code.state == "missing":
+            notes.append(
+                _(
+                    "该生没有在门户核验过可识别的采集码：请在拍摄方扫码器上确认能扫出拍摄号；"
+                    "扫不出请学生在学信网重新获取，没有采集码不能拍摄。"
+                )
+            )
+        elif self.code is not None and self.code.state == "duplicate":
+            notes.append(
+                _("该生上传的采集码与另一名学生的相同（一个学籍只有一个采集码）：请核对身份证。")
+            )
+        if (
+            self.student.campaign.monitor_collects
+            and self.payment is not None
+            and self.payment.state == STATE_UNPAID
+        ):
             notes.append(_("班长处尚未登记缴费。"))
         return notes
 
@@ -433,6 +460,11 @@ def desk_student(*, student: Student) -> DeskStudent:
         name_check=name_check,
         corrections=corrections,
         deferred=place.deferred,
+        code=(
+            code_selectors.student_code_state(student=student)
+            if student.campaign.is_code_mode
+            else None
+        ),
     )
 
 
@@ -754,6 +786,7 @@ class StudentShootPanel:
     slot_over: bool
     today: datetime.date
     reports: list[ChsiCheck] = dataclass_field(default_factory=list)  # newest first
+    route: MakeupRoute | None = None  # code mode: the make-up route staff set
 
     @property
     def campaign(self):
@@ -797,6 +830,10 @@ def student_shoot_panel(*, student: Student, now=None) -> StudentShootPanel:
         slot_over=slot_over,
     )
     checks = list(ChsiCheck.objects.filter(student=student).order_by("-created_at", "-id"))
+    makeup = bool(reason) and not place.deferred
+    route = None
+    if makeup and student.campaign.is_code_mode:
+        route = MakeupRoute.objects.filter(student=student).first()
     return StudentShootPanel(
         student=student,
         status=status,
@@ -804,10 +841,11 @@ def student_shoot_panel(*, student: Student, now=None) -> StudentShootPanel:
         deadline=deadline,
         deadline_exact=exact,
         chsi=checks[0] if checks else None,
-        makeup=bool(reason) and not place.deferred,
+        makeup=makeup,
         slot_over=slot_over,
         today=timezone.localdate(now),
         reports=[c for c in checks if c.is_problem],
+        route=route,
     )
 
 

@@ -15,6 +15,7 @@ from capture_portal.http import int_param
 from capture_portal.services import ServiceError
 from cards_app import rules
 from cards_app.services import card_discrepancy_settle_at_desk
+from payments_app.rules import class_hands_over_cash
 from sessions_app.models import (
     CardCorrection,
     ChsiCheck,
@@ -32,6 +33,7 @@ from sessions_app.shootday.status import shoot_status_by_student
 
 DESK_MAX_LENGTH = Shot._meta.get_field("desk").max_length
 REASON_MAX_LENGTH = Shot._meta.get_field("void_reason").max_length
+STUDIO_NUMBER_MAX_LENGTH = Shot._meta.get_field("studio_number").max_length
 VALUE_MAX_LENGTH = CardCorrection._meta.get_field("value").max_length
 CHSI_PROBLEM_MAX_LENGTH = ChsiCheck._meta.get_field("problem").max_length
 
@@ -65,19 +67,36 @@ def _counter_locked(campaign_id: int) -> ShotCounter:
 
 
 def shot_number_assign(
-    *, student: Student, desk: str, by, retake_reason: str = "", now=None
+    *,
+    student: Student,
+    desk: str,
+    by,
+    retake_reason: str = "",
+    studio_number: str = "",
+    now=None,
 ) -> Shot:
     """Give the student the campaign's next 拍摄序号.
 
     Numbers run 1, 2, 3 … per campaign and are never reused. A student who already
     holds an open number keeps it; a student already photographed gets a second number
     only with a retake reason. An open absence is withdrawn: the student came after all.
+
+    In code mode the studio's reader gives the 拍摄号: the crew types it
+    (``studio_number``) and the portal records it beside its own running number; the
+    portal never invents one.
     """
     now = now or timezone.now()
     desk = _clean_text(desk, max_length=DESK_MAX_LENGTH, what=_("工作台名称"))
     if not desk:
         raise ShootDayError(_("请先填写本工作台的名称（如“1号台”）。"))
     retake_reason = _clean_text(retake_reason, max_length=REASON_MAX_LENGTH, what=_("重拍原因"))
+    studio_number = _clean_text(
+        studio_number, max_length=STUDIO_NUMBER_MAX_LENGTH, what=_("拍摄号")
+    )
+    if student.campaign.is_code_mode and not studio_number:
+        raise ShootDayError(_("请填写学生在拍摄方扫码后拿到的拍摄号。"))
+    if not student.campaign.is_code_mode:
+        studio_number = ""
     with transaction.atomic():
         # Lock order, always: the campaign's counter, then the student.
         counter = _counter_locked(student.campaign_id)
@@ -111,6 +130,7 @@ def shot_number_assign(
                     student=student,
                     slot=student_place(student=student).slot,
                     desk=desk,
+                    studio_number=studio_number,
                     retake_reason=retake_reason,
                     assigned_by=by,
                     assigned_at=now,
@@ -305,7 +325,8 @@ def card_correction_record(
 
 def class_close(*, school_class: SchoolClass, by, now=None) -> ClassClose:
     """Close the class at the desk, keeping its counts and the amount expected from the
-    monitor: the fee for each photographed student who paid."""
+    monitor: the fee for each photographed student, when the monitor collects; nothing
+    when students pay the studio or the college pays."""
     with transaction.atomic():
         school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
         if school_class.status == SchoolClass.Status.DEFERRED:
@@ -324,21 +345,27 @@ def class_close(*, school_class: SchoolClass, by, now=None) -> ClassClose:
                 }
             )
         money = summary.money
+        hands_over = class_hands_over_cash(payment_way=school_class.campaign.payment_way)
         return ClassClose.objects.create(
             school_class=school_class,
             photographed_count=len(summary.photographed),
             absent_count=len(summary.absent),
             not_shot_count=len(summary.not_shot),
-            paid_photographed_count=money.to_hand_over[0],
-            expected_amount=money.owed,
+            paid_photographed_count=money.to_hand_over[0] if hands_over else 0,
+            expected_amount=money.owed if hands_over else 0,
             closed_by=by,
             closed_at=now or timezone.now(),
         )
 
 
-def chsi_check_confirm(*, student: Student, ok: bool, problem: str = "", by, now=None) -> ChsiCheck:
-    """Record the student's answer after checking 学信网: all right, or what is wrong."""
+def chsi_check_confirm(
+    *, student: Student, ok: bool, problem: str = "", kind: str = "", by, now=None
+) -> ChsiCheck:
+    """Record the student's answer after checking 学信网: all right, or what is wrong
+    (with its kind, which says the usual fix)."""
     problem = _clean_text(problem, max_length=CHSI_PROBLEM_MAX_LENGTH, what=_("问题说明"))
+    if kind and kind not in ChsiCheck.Kind.values:
+        raise ShootDayError(_("请选择问题类别。"))
     if not ok and not problem:
         raise ShootDayError(_("请写明学信网上哪一项有问题（如毕业年份、姓名、照片）。"))
     with transaction.atomic():
@@ -350,6 +377,7 @@ def chsi_check_confirm(*, student: Student, ok: bool, problem: str = "", by, now
             student=student,
             result=ChsiCheck.Result.OK if ok else ChsiCheck.Result.PROBLEM,
             problem="" if ok else problem,
+            kind="" if ok else kind,
             created_by=by,
             created_at=now or timezone.now(),
         )

@@ -6,6 +6,7 @@ app_name = "shootday"
 urlpatterns = [
     path("desk/", views.desk, name="desk"),
     path("desk/name/", views.desk_name, name="desk_name"),
+    path("desk/scan/", views.desk_scan, name="desk_scan"),
     path("desk/assign/", views.assign, name="assign"),
     path("desk/photographed/", views.photographed, name="photographed"),
     path("desk/void/", views.void, name="void"),

@@ -20,8 +20,20 @@ from capture_portal.pagecache import render_cached
 from capture_portal.roles import crew_required, staff_required, student_of, student_required
 from capture_portal.services import run_service
 from sessions_app.campaigns import campaign_for_request
+from sessions_app.codemode import rules as code_rules
+from sessions_app.codemode import selectors as code_selectors
+from sessions_app.codemode import services as code_services
+from sessions_app.codemode.views import upload_limited
 from sessions_app.exports import export_file
-from sessions_app.models import Campaign, ChsiCheck, SchoolClass, Shot, Student, Venue
+from sessions_app.models import (
+    Campaign,
+    ChsiCheck,
+    MakeupRoute,
+    SchoolClass,
+    Shot,
+    Student,
+    Venue,
+)
 from sessions_app.selectors import slots_of_campaign
 from sessions_app.shootday import rules, selectors, services
 from sessions_app.shootday.exports import chsi_export
@@ -31,6 +43,7 @@ from sessions_app.shootday.forms import (
     ChsiHandleForm,
     CorrectionForm,
     DeskNameForm,
+    DeskScanForm,
     ReasonForm,
     SearchForm,
 )
@@ -122,6 +135,7 @@ def desk(request):
         show_waiting = current is not None and selected is None and not query
         return {
             "campaign": campaign,
+            "code_mode": campaign.is_code_mode,
             "slot": slot,
             "slot_id": slot_id,
             "slots": slots_of_campaign(campaign=campaign),
@@ -148,6 +162,61 @@ def desk(request):
         vary=(name, slot.pk if slot else None),
         seconds=DESK_SECONDS,
     )
+
+
+def _looks_like_search(text: str) -> bool:
+    """Return whether scanned text is rather a 学号 or a name typed by hand: letters and
+    digits only (name separators aside), and short. A code's text has punctuation or
+    length, and must not end up in a URL."""
+    bare = "".join(ch for ch in text.strip() if ch not in "·・•‧．- ")
+    return 0 < len(bare) <= 20 and bare.isalnum()
+
+
+@require_POST
+@crew_required
+@upload_limited(back="shootday:desk")
+def desk_scan(request):
+    """Find the student whose 图像采集码 the desk scanned: typed by a keyboard-wedge
+    scanner into the field, or a photo from the desk phone's camera decoded here.
+
+    A POST, so the code's content never lands in a URL or an access log; it is matched
+    through the keyed hash only. Text short enough to be a 学号 or a name that matches
+    no code is searched as before.
+    """
+    campaign = _crew_campaign(request)
+    slot = int_param(request.POST.get("slot"))
+    form = DeskScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect(_desk_url(slot=slot))
+    text, photo = form.cleaned_data["code"], form.cleaned_data["photo"]
+    if photo is not None:
+        reading = code_rules.read_code(photo.read(), limits=code_services.reading_limits())
+        if not reading.readable:
+            messages.error(request, _("照片中没有读到唯一的采集码：%s") % reading.message)
+            return redirect(_desk_url(slot=slot))
+        content = reading.content
+    else:
+        content = code_rules.code_text(text)
+    found = code_selectors.students_by_code(campaign=campaign, content=content)
+    if len(found) == 1:
+        return redirect(_desk_url(student=found[0].pk, slot=slot))
+    if len(found) > 1:
+        messages.error(
+            request,
+            _(
+                "这个采集码有 %(n)d 名学生上传过（%(names)s）：一个学籍只有一个采集码，请按学号核对身份。"
+            )
+            % {"n": len(found), "names": "、".join(str(s) for s in found)},
+        )
+        return redirect(_desk_url(slot=slot))
+    if photo is None and _looks_like_search(text):
+        return redirect(_desk_url(slot=slot, q=text))
+    messages.error(
+        request,
+        _("没有学生在门户核验过这个采集码。请用学号或姓名查找，并在拍摄方扫码器上确认。"),
+    )
+    return redirect(_desk_url(slot=slot))
 
 
 @require_POST
@@ -197,13 +266,20 @@ def assign(request):
             desk=_desk_name(request),
             by=request.user,
             retake_reason=request.POST.get("retake_reason", ""),
+            studio_number=request.POST.get("studio_number", ""),
         )
 
     def done(student, shot):
-        text = _("拍摄序号 %(number)d：请 %(name)s 在采集卡上填涂 %(number)d。") % {
-            "number": shot.number,
-            "name": student.name,
-        }
+        if shot.studio_number:
+            text = _("已登记 %(name)s 的拍摄号 %(studio)s。拍完后点“已拍摄”。") % {
+                "studio": shot.studio_number,
+                "name": student.name,
+            }
+        else:
+            text = _("拍摄序号 %(number)d：请 %(name)s 在采集卡上填涂 %(number)d。") % {
+                "number": shot.number,
+                "name": student.name,
+            }
         return messages.success, text, True
 
     return _desk_action(
@@ -219,8 +295,8 @@ def assign(request):
 @crew_required
 def photographed(request):
     def done(shot, _result):
-        text = _("序号 %(number)d %(name)s 已拍摄。请查找下一位。") % {
-            "number": shot.number,
+        text = _("序号 %(number)s %(name)s 已拍摄。请查找下一位。") % {
+            "number": shot.studio_number or shot.number,
             "name": shot.student.name,
         }
         return messages.success, text, False
@@ -361,10 +437,18 @@ def makeup(request):
 
     def context():
         makeup = selectors.makeup_students(campaign=campaign)
+        page = makeup.page(int_param(request.GET.get("page")) or 1)
+        routes = (
+            code_selectors.makeup_routes(students=[row.student for row in page.object_list])
+            if campaign.is_code_mode
+            else {}
+        )
         return {
             "campaign": campaign,
             "makeup": makeup,
-            "page": makeup.page(int_param(request.GET.get("page")) or 1),
+            "page": page,
+            "rows": [(row, routes.get(row.student.pk)) for row in page.object_list],
+            "route_choices": MakeupRoute.Route.choices,
             "query": "campaign=%d" % campaign.pk,
         }
 
@@ -434,11 +518,19 @@ def chsi_confirm(request):
     run_service(
         request,
         lambda: services.chsi_check_confirm(
-            student=student, ok=ok, problem=form.cleaned_data["problem"], by=request.user
+            student=student,
+            ok=ok,
+            problem=form.cleaned_data["problem"],
+            kind=form.cleaned_data["kind"],
+            by=request.user,
         ),
         success=_("已记录：学信网信息核对无误。")
         if ok
-        else _("已记录你反映的问题，教务处会联系你。"),
+        else (
+            _("已记录你反映的问题。%s") % rules.chsi_fix(form.cleaned_data["kind"])
+            if form.cleaned_data["kind"]
+            else _("已记录你反映的问题，教务处会联系你。")
+        ),
         level=messages.SUCCESS if ok else messages.WARNING,
     )
     return redirect("sessions:student_home")

@@ -27,6 +27,7 @@ OFF = {
     "lookup-student-id": "",
     "card-check": "",
     "card-api": "",
+    "code-check": "",
     "login": "",
     "card-save": "",
     "chsi-report": "",
@@ -105,6 +106,20 @@ class RateLimitTests(TestCase):
         self.assertLimited(
             self.client.post(url, body, content_type="application/json", REMOTE_ADDR=A), json=True
         )
+
+    @limits(code_check="1/m")
+    def test_the_capture_code_api_answers_json_past_its_limit(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        url = reverse("capture_code_api:check")
+
+        def post(address):
+            image = SimpleUploadedFile("code.png", b"not an image", content_type="image/png")
+            return self.client.post(url, {"image": image}, REMOTE_ADDR=address)
+
+        self.assertEqual(post(A).json()["error"]["code"], "not_an_image")
+        self.assertLimited(post(A), json=True)
+        self.assertEqual(post(B).json()["error"]["code"], "not_an_image")
 
     @limits(login="2/m")
     def test_login_posts_are_limited_per_address(self):

@@ -24,9 +24,15 @@ class Command(BaseCommand):
             "close-outs and 学信网 answers (about 20 s for the default roster).",
         )
 
-    def handle(self, *args, students=None, shoot_day=False, **options):
+        parser.add_argument(
+            "--code-campaign",
+            action="store_true",
+            help="Also build the 2026届 demo campaign in code mode (图像采集码), a week ahead.",
+        )
+
+    def handle(self, *args, students=None, shoot_day=False, code_campaign=False, **options):
         try:
-            result = seed_demo(students=students, shoot_day=shoot_day)
+            result = seed_demo(students=students, shoot_day=shoot_day, code_campaign=code_campaign)
         except DemoError as error:
             raise CommandError(str(error)) from None
         if not settings.DEBUG:
@@ -52,6 +58,11 @@ class Command(BaseCommand):
         ):
             if count:
                 self.stdout.write(text % count)
+        if result.code_campaign is not None:
+            self.stdout.write(
+                "采集码演示活动：%s（新增 %d 名学生）。"
+                % (result.code_campaign.title, result.code_created)
+            )
         self.stdout.write("演示账号：")
         for label, username, password in result.logins:
             self.stdout.write("  %s：%s / %s" % (label, username, password))

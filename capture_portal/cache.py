@@ -63,6 +63,20 @@ def _bump_now(campaign_id, scopes) -> None:
 
 
 _batch = threading.local()
+_lag = threading.local()
+
+
+@contextlib.contextmanager
+def watch_lag():
+    """Tell whether a result served inside the block was behind a write
+    (``remember_lagging``): a page built on it must not be kept beyond it.
+
+        with watch_lag() as lag:
+            ...
+        if lag.behind: ...
+    """
+    _lag.behind = False
+    yield _lag
 
 
 def bump(campaign_id, *scopes) -> None:
@@ -157,7 +171,10 @@ def remember_lagging(
     kept = cache.get(key)
     if kept is not None:
         kept_versions, computed_at, value = kept
-        if kept_versions == current or time.time() - computed_at < seconds:
+        if kept_versions == current:
+            return value
+        if time.time() - computed_at < seconds:
+            _lag.behind = True
             return value
     started = time.time()  # the data is as of the start of the computation
     value = compute()

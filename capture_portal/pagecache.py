@@ -28,7 +28,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
-from capture_portal.cache import SCOPES, versions
+from capture_portal.cache import SCOPES, versions, watch_lag
 
 # The longest a page may lag a change that no write announces (the clock).
 PAGE_SECONDS = 15
@@ -67,15 +67,19 @@ def render_cached(
     key = _key(request, campaign_id, scopes, vary)
     kept = cache.get(key)
     if kept is None:
-        values = dict(context())
-        values["csrf_token"] = CSRF_PLACEHOLDER
-        response = render(request, template_name, values)
+        with watch_lag() as lag:
+            values = dict(context())
+            values["csrf_token"] = CSRF_PLACEHOLDER
+            response = render(request, template_name, values)
         if response.status_code != 200:
             return response
         body = response.content
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:24]
         kept = (body, response["Content-Type"], etag)
-        cache.set(key, kept, seconds)
+        # A page built on a queue still behind the desks is not kept: the next request
+        # builds it again, on the fresh queue once it is there.
+        if not lag.behind:
+            cache.set(key, kept, seconds)
     body, content_type, etag = kept
     placeholder = CSRF_PLACEHOLDER.encode()
     token = get_token(request) if placeholder in body else None

@@ -133,3 +133,37 @@ class RosterImportShowsAtOnceTests(RosterImportTestCase):
 
         self.assertEqual(roster_bulk_check(campaign=self.campaign).total, 3)
         self.assertEqual(schedule_for_campaign(campaign=self.campaign).rows[0].headcount, 2)
+
+
+class LaggingTests(TestCase):
+    """The day's queue may run a few seconds behind the desks for the phones watching it,
+    never more, and a page built on it while behind is not kept."""
+
+    def test_a_write_is_seen_within_the_lag_and_at_once_without_one(self):
+        from unittest import mock
+
+        campaign = make_campaign()
+        value = ["before"]
+
+        def read(lag):
+            return cache.remember_lagging(
+                "t", campaign.pk, (cache.SCHEDULE,), (cache.DAY,), lambda: value[0], seconds=lag
+            )
+
+        clock = [1000.0]
+        with mock.patch("capture_portal.cache.time.time", lambda: clock[0]):
+            self.assertEqual(read(3), "before")
+            value[0] = "after"
+            cache.bump(campaign.pk, cache.DAY)
+            with cache.watch_lag() as lag:
+                self.assertEqual(read(3), "before")  # behind, within the lag
+            self.assertTrue(lag.behind)
+            self.assertEqual(read(0), "after")  # the desk: never behind
+            clock[0] += 3.5
+            with cache.watch_lag() as lag:
+                self.assertEqual(read(3), "after")
+            self.assertFalse(lag.behind)
+            # A schedule change is never lagged.
+            value[0] = "moved"
+            cache.bump(campaign.pk, cache.SCHEDULE)
+            self.assertEqual(read(3), "moved")

@@ -138,7 +138,7 @@ class TwoHostsTests(TransactionTestCase):
         self.env = {
             **os.environ,
             "DEBUG": "false",
-            "SECRET_KEY": "two-hosts-test-key-shared-by-both-hosts",
+            "SECRET_KEY": "two-hosts-test-key-shared-by-both-hosts-0123456789abcdef",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_COOKIES": "false",
             "DATABASE_URL": database_url(),

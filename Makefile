@@ -29,6 +29,10 @@ run: venv
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Two processes share the suite (pytest-xdist), one test class each at a time so that
+# a class's data and browser are set up once; PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadscope
+
 test: venv
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

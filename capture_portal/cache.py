@@ -121,17 +121,19 @@ def bump_all(*scopes) -> None:
         bump(campaign_id, *scopes)
 
 
+def _result_key(kind: str, name: str, campaign_id, scopes, extra) -> str:
+    """Return the key of a result: its name, the campaign, the versions of the scopes it
+    reads and a digest of ``extra``."""
+    tag = hashlib.sha1(repr(extra).encode()).hexdigest()[:16] if extra != "" else "-"
+    stamp = ".".join(str(v) for v in versions(campaign_id, scopes))
+    return "%s:%s:%s:%s:%s" % (kind, name, campaign_id, stamp, tag)
+
+
 def remember(name: str, campaign_id, scopes, compute, *, extra="", timeout=DEFAULT_TIMEOUT):
     """Return ``compute()``, cached under ``name``, the campaign, the versions of its
     ``scopes`` and ``extra`` (anything else the result depends on: a slot, a page, the
     slots ended by now …)."""
-    tag = hashlib.sha1(repr(extra).encode()).hexdigest()[:16] if extra != "" else "-"
-    key = "res:%s:%s:%s:%s" % (
-        name,
-        campaign_id,
-        ".".join(str(v) for v in versions(campaign_id, scopes)),
-        tag,
-    )
+    key = _result_key("res", name, campaign_id, scopes, extra)
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
@@ -160,13 +162,7 @@ def remember_lagging(
     see its own write)."""
     if seconds <= 0:
         return remember(name, campaign_id, tuple(scopes) + tuple(lagging), compute, extra=extra)
-    tag = hashlib.sha1(repr(extra).encode()).hexdigest()[:16] if extra != "" else "-"
-    key = "lag:%s:%s:%s:%s" % (
-        name,
-        campaign_id,
-        ".".join(str(v) for v in versions(campaign_id, scopes)),
-        tag,
-    )
+    key = _result_key("lag", name, campaign_id, scopes, extra)
     current = versions(campaign_id, lagging)
     kept = cache.get(key)
     if kept is not None:

@@ -16,6 +16,7 @@ class CapturePortalConfig(AppConfig):
         from capture_portal import checks, invalidation, lockout  # noqa: F401 -- checks register
 
         invalidation.connect()
+        invalidation.connect_identity()
         user_login_failed.connect(lockout.login_failed, dispatch_uid="lockout.login_failed")
 
 

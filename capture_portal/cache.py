@@ -29,6 +29,8 @@ MONEY = "money"
 CARDS = "cards"
 CHSI = "chsi"
 SCOPES = (SCHEDULE, ROSTER, DAY, MONEY, CARDS, CHSI)
+# Who a user is (their login, groups, roster entry): a scope per user, not per campaign.
+IDENTITY = "identity"
 # The "campaign" of results about every campaign (which one a page shows by default).
 EVERY_CAMPAIGN = "every"
 
@@ -50,7 +52,47 @@ def versions(campaign_id, scopes) -> tuple:
         if key not in found:
             cache.add(key, secrets.randbelow(2**31), timeout=None)
             found[key] = cache.get(key)
+    seen = getattr(_reads, "seen", None)
+    if seen is not None:
+        seen.update((key, found[key]) for key in keys)
     return tuple(found[key] for key in keys)
+
+
+_reads = threading.local()
+
+
+@contextlib.contextmanager
+def record_reads():
+    """Collect the version of every scope read inside the block, as {key: version}: a
+    result built inside it is current exactly while ``unchanged`` says so."""
+    previous = getattr(_reads, "seen", None)
+    _reads.seen = {}
+    try:
+        yield _reads.seen
+    finally:
+        _reads.seen = previous
+
+
+def unchanged(read: dict) -> bool:
+    """Return whether every version in ``read`` (from ``record_reads``) is still current."""
+    return cache.get_many(list(read)) == read
+
+
+def _user_campaign(user_id) -> str:
+    return "user-%s" % user_id
+
+
+def identity_versions(user_id) -> tuple:
+    """Return the version of who the user is (bumped by ``bump_users``)."""
+    return versions(_user_campaign(user_id), (IDENTITY,))
+
+
+def bump_users(*user_ids) -> None:
+    """Make every result about who these users are stale: a login saved, a group
+    granted or taken, a roster entry linked."""
+    for user_id in set(user_ids):
+        if user_id is not None:
+            bump(_user_campaign(user_id), IDENTITY)
 
 
 def _bump_now(campaign_id, scopes) -> None:

@@ -8,7 +8,7 @@ row bumps its scopes through the model signals; bulk writes (``update()``,
 """
 
 from django.apps import apps
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from capture_portal import cache
 
@@ -122,3 +122,63 @@ def connect() -> None:
         _handlers.append(handler)  # signals keep weak references
         post_save.connect(handler, sender=model, dispatch_uid="cache:save:" + label)
         post_delete.connect(handler, sender=model, dispatch_uid="cache:delete:" + label)
+
+
+# Who a user is: the login itself (password, active, superuser), the groups that make
+# staff and crew, the roster entry that makes a student and the class they monitor. A
+# page kept for one session (pagecache.FrontDoorMiddleware) is kept under these.
+def _user_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        cache.bump_users(instance.pk)
+
+
+def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        cache.bump_users(instance.pk)
+    elif action == "pre_clear":
+        cache.bump_users(*instance.user_set.values_list("pk", flat=True))
+    else:
+        cache.bump_users(*(pk_set or ()))
+
+
+def _group_saved(sender, instance, raw=False, **kwargs):
+    # A role is a group's name: renaming or deleting a group changes its members' roles.
+    if not raw and instance.pk is not None:
+        cache.bump_users(*instance.user_set.values_list("pk", flat=True))
+
+
+def _student_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        cache.bump_users(instance.user_id)
+
+
+def _class_saved(sender, instance, raw=False, **kwargs):
+    if not raw and instance.monitor_id is not None:
+        from sessions_app.models import Student
+
+        cache.bump_users(
+            Student.objects.filter(pk=instance.monitor_id).values_list("user_id", flat=True).first()
+        )
+
+
+def connect_identity() -> None:
+    """Connect the handlers that bump a user's identity version (cache.bump_users).
+
+    Bulk writes that change a role (``class_monitor_set``, a roster import moving a
+    student) bump their campaign's SCHEDULE scope, which a kept page of a student reads
+    as well."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from sessions_app.models import SchoolClass, Student
+
+    user = get_user_model()
+    for signal in (post_save, post_delete):
+        signal.connect(_user_saved, sender=user, dispatch_uid="identity:user")
+        signal.connect(_student_saved, sender=Student, dispatch_uid="identity:student")
+        signal.connect(_class_saved, sender=SchoolClass, dispatch_uid="identity:class")
+    post_save.connect(_group_saved, sender=Group, dispatch_uid="identity:group")
+    pre_delete.connect(_group_saved, sender=Group, dispatch_uid="identity:group-delete")
+    m2m_changed.connect(_groups_changed, sender=user.groups.through, dispatch_uid="identity:groups")

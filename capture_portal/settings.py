@@ -79,8 +79,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves a page kept for this visitor before the rest runs (capture_portal/pagecache.py).
+    "capture_portal.pagecache.FrontDoorMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,8 +137,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (capture_portal/cache.py), the rate limits' counters and the login lockouts' keys.
 # Local memory serves one process only (`make run`, the tests); with several
 # gunicorn workers or app hosts set CACHE_URL to a cache they all share:
-# redis://host:6379/0 (Django's RedisCache) or db://table_name (Django's database
-# cache; create its table once with `manage.py createcachetable`).
+# redis://host:6379/0 (Django's RedisCache, reusing its client: capture_portal/
+# redis_cache.py) or db://table_name (Django's database cache; create its table once
+# with `manage.py createcachetable`).
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 
 
@@ -144,7 +147,7 @@ def _cache_from_url(url: str) -> dict:
     if not url or url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"BACKEND": "capture_portal.redis_cache.RedisCache", "LOCATION": url}
     if url.startswith("db://"):
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -167,3 +167,15 @@ class LaggingTests(TestCase):
             value[0] = "moved"
             cache.bump(campaign.pk, cache.SCHEDULE)
             self.assertEqual(read(3), "moved")
+
+
+class RedisClientTests(SimpleTestCase):
+    """The Redis backend builds its redis-py client once, not once per command."""
+
+    def test_every_command_reuses_one_client(self):
+        from capture_portal.redis_cache import RedisCache
+
+        backend = RedisCache("redis://127.0.0.1:1/0", {})  # no connection until a command
+        client = backend._cache.get_client("page:x")
+        self.assertIs(backend._cache.get_client("page:y"), client)
+        self.assertIs(backend._cache.get_client("page:x", write=True), client)

@@ -4,13 +4,14 @@ queries whatever the roster's size."""
 
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from payments_app.services import payment_record
-from tests.factories import make_student
+from tests.factories import make_campaign, make_student
 from tests.personas import Personas
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -109,3 +110,120 @@ class PageCacheTests(Personas):
         not_modified = client.get(url, HTTP_IF_NONE_MATCH=again["ETag"])
         self.assertEqual(not_modified.status_code, 304)
         self.assertEqual(not_modified.content, b"")
+
+
+class FrontDoorTests(Personas):
+    """A page kept for a visitor is served before the middleware and the view run, and
+    never once who the visitor is has changed."""
+
+    def client_for(self, user=None):
+        client = Client(enforce_csrf_checks=True)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def queries_of(self, client, url):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return response, len(queries.captured_queries)
+
+    def test_an_anonymous_visitor_is_served_a_kept_page_without_a_query(self):
+        url = reverse("sessions:home")
+        self.client_for().get(url)
+        page, queries = self.queries_of(self.client_for(), url)
+        self.assertContains(page, "10:30")
+        self.assertEqual(queries, 0)
+
+    def test_a_signed_in_visitor_costs_only_the_session(self):
+        client = self.client_for(self.student_user)
+        url = reverse("sessions:student_home")
+        first = client.get(url)
+        page, queries = self.queries_of(client, url)
+        self.assertEqual(
+            TOKEN.sub("", page.content.decode()), TOKEN.sub("", first.content.decode())
+        )
+        self.assertLessEqual(queries, 1)  # the session, when sessions live in the database
+
+    def test_a_kept_page_has_the_headers_of_a_built_one(self):
+        url = reverse("cards:check")
+        built = self.client_for().get(url)
+        kept, queries = self.queries_of(self.client_for(), url)
+        self.assertEqual(queries, 0)
+        for header in (
+            "Content-Security-Policy",
+            "X-Frame-Options",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "Content-Type",
+            "Cache-Control",
+        ):
+            self.assertEqual(kept.get(header), built.get(header), header)
+        self.assertIn("csrftoken", kept.cookies)  # a new visitor gets a CSRF cookie
+
+    def test_staff_taken_out_of_the_group_are_refused_at_once(self):
+        client = self.client_for(self.staff)
+        url = reverse("sessions:staff_board")
+        self.assertEqual(client.get(url).status_code, 200)
+        self.assertEqual(client.get(url).status_code, 200)
+        self.staff.groups.clear()
+        self.assertEqual(client.get(url).status_code, 403)
+
+    def test_a_group_emptied_from_its_side_refuses_its_members(self):
+        from django.contrib.auth.models import Group
+
+        from capture_portal.roles import CREW_GROUP
+
+        client = self.client_for(self.crew)
+        url = reverse("shootday:numbers")
+        self.assertEqual(client.get(url).status_code, 200)
+        Group.objects.get(name=CREW_GROUP).user_set.remove(self.crew)
+        self.assertEqual(client.get(url).status_code, 403)
+
+    def test_a_monitor_replaced_loses_the_class_page_at_once(self):
+        from sessions_app.services import class_monitor_set
+
+        client = self.client_for(self.monitor_user)
+        url = reverse("sessions:monitor_home")
+        self.assertEqual(client.get(url).status_code, 200)
+        class_monitor_set(school_class=self.school_class, student=self.student)
+        self.assertEqual(client.get(url).status_code, 403)
+
+    def test_a_password_changed_elsewhere_signs_the_old_session_out(self):
+        client = self.client_for(self.student_user)
+        url = reverse("sessions:student_home")
+        self.assertEqual(client.get(url).status_code, 200)
+        self.student_user.set_password("a-new-password-for-tests-456")
+        self.student_user.save()
+        page = client.get(url)
+        self.assertEqual(page.status_code, 302)
+        self.assertIn(reverse("login"), page["Location"])
+
+    def test_a_signed_out_session_is_not_served_its_page(self):
+        client = self.client_for(self.staff)
+        url = reverse("sessions:staff_board")
+        client.get(url)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        client.logout()
+        stale = Client()
+        stale.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        page = stale.get(url)
+        self.assertEqual(page.status_code, 302)
+
+    def test_a_campaign_chosen_in_the_session_is_shown_at_once(self):
+        other = make_campaign(title="2021届毕业生图像采集")
+        client = self.client_for(self.staff)
+        url = reverse("sessions:staff_board")
+        self.assertContains(client.get(url), "2020届毕业生图像采集")
+        client.get(url, {"campaign": other.pk})
+        self.assertContains(client.get(url), "2021届毕业生图像采集")
+
+    def test_a_student_whose_password_is_issued_again_is_not_served_the_old_page(self):
+        from sessions_app.services import student_accounts_issue
+
+        client = self.client_for(self.student_user)
+        url = reverse("payments:mine")
+        self.assertEqual(client.get(url).status_code, 200)
+        student_accounts_issue(students=[self.student])
+        page = client.get(url)
+        self.assertEqual(page.status_code, 302)
+        self.assertIn(reverse("login"), page["Location"])

@@ -94,6 +94,11 @@ class SharedCacheCheckTests(SimpleTestCase):
             [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
         )
         self.assertEqual(result.stdout.strip(), "django.core.cache.backends.db.DatabaseCache")
+        env.update(CACHE_URL="redis://127.0.0.1:6379/0")
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        self.assertEqual(result.stdout.strip(), "capture_portal.redis_cache.RedisCache")
 
 
 class OneFormOfAddressTests(SimpleTestCase):

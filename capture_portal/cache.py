@@ -2,8 +2,8 @@
 
 Each campaign's data falls into scopes: the schedule (campaign, slots, venues, classes,
 groups, colleges), the roster (students), the day (numbers, absences, class closes,
-desk corrections), money (payments and hand-overs), cards (card checks) and the 学信网
-follow-up. Every scope has a version in the cache; a result is cached under the
+desk corrections), money (payments and hand-overs), cards (card checks), the 学信网
+follow-up and the accounts (who has logged in). Every scope has a version in the cache; a result is cached under the
 versions of the scopes it reads, so a write that bumps a scope makes every result
 built on it unreachable at once: nobody sees a stale schedule, payment or queue.
 
@@ -28,7 +28,10 @@ DAY = "day"
 MONEY = "money"
 CARDS = "cards"
 CHSI = "chsi"
-SCOPES = (SCHEDULE, ROSTER, DAY, MONEY, CARDS, CHSI)
+# Who has logged in and set their own password: every first login changes it, so it is
+# apart from the roster, which a page that only lists the students reads.
+ACCOUNTS = "accounts"
+SCOPES = (SCHEDULE, ROSTER, DAY, MONEY, CARDS, CHSI, ACCOUNTS)
 # Who a user is (their login, groups, roster entry): a scope per user, not per campaign.
 IDENTITY = "identity"
 # The "campaign" of results about every campaign (which one a page shows by default).

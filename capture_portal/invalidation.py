@@ -13,6 +13,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from capture_portal import cache
 
 S, R, D, M, C, H = cache.SCHEDULE, cache.ROSTER, cache.DAY, cache.MONEY, cache.CARDS, cache.CHSI
+A = cache.ACCOUNTS
 
 
 def _own(instance):
@@ -57,13 +58,13 @@ def _of_handover(instance):
 
 # "app_label.ModelName": (scopes, how to find the campaign; None: every campaign).
 WATCHED = {
-    "sessions_app.Campaign": ((S, R, D, M, C, H), lambda instance: instance.pk),
+    "sessions_app.Campaign": ((S, R, D, M, C, H, A), lambda instance: instance.pk),
     "sessions_app.Venue": ((S,), None),
     "sessions_app.College": ((S,), None),
     "sessions_app.TimeSlot": ((S, D, M), _own),
     "sessions_app.SchoolClass": ((S, R, D, M), _own),
     "sessions_app.CategoryRule": ((S, R, D), _own),
-    "sessions_app.Student": ((S, R, D, M, C), _own),
+    "sessions_app.Student": ((S, R, D, M, C, A), _own),
     "sessions_app.RosterCorrection": ((R, C), _own),
     "sessions_app.ScheduleChange": ((S, D, M), _own),
     "sessions_app.Shot": ((D, M, H), _own),

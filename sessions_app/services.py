@@ -196,5 +196,5 @@ def student_accounts_issue(
 def student_password_changed(*, user) -> None:
     """Record that a student has set their own password: the issued one is spent."""
     for campaign_id in set(Student.objects.filter(user=user).values_list("campaign_id", flat=True)):
-        cache.bump(campaign_id, cache.ROSTER)
+        cache.bump(campaign_id, cache.ACCOUNTS)
     Student.objects.filter(user=user).update(must_change_password=False)

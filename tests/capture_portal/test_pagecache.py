@@ -227,3 +227,26 @@ class FrontDoorTests(Personas):
         page = client.get(url)
         self.assertEqual(page.status_code, 302)
         self.assertIn(reverse("login"), page["Location"])
+
+    def row_of(self, html, student):
+        for row in html.split("<tr")[1:]:
+            if student.student_id in row:
+                return row.split("</tr>")[0]
+        self.fail("no row for %s" % student.student_id)
+
+    def test_a_first_login_shows_to_the_monitor_and_leaves_public_pages_kept(self):
+        from sessions_app.services import student_accounts_issue, student_password_changed
+
+        student_accounts_issue(students=[self.student])  # a printed password, not yet used
+        monitor = self.client_for(self.monitor_user)
+        monitor_url = reverse("sessions:monitor_home")
+        self.assertIn(
+            "未登录", self.row_of(monitor.get(monitor_url).content.decode(), self.student)
+        )
+        home = reverse("sessions:home")
+        self.client_for().get(home)
+        student_password_changed(user=self.student_user)
+        page, queries = self.queries_of(self.client_for(), home)
+        self.assertEqual(queries, 0)  # a login is no change to the schedule
+        row = self.row_of(monitor.get(monitor_url).content.decode(), self.student)
+        self.assertIn("已启用", row)

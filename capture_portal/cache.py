@@ -32,6 +32,10 @@ CHSI = "chsi"
 # apart from the roster, which a page that only lists the students reads.
 ACCOUNTS = "accounts"
 SCOPES = (SCHEDULE, ROSTER, DAY, MONEY, CARDS, CHSI, ACCOUNTS)
+# Every scope but who has logged in: what a page about the roster but not its logins reads.
+CONTENT = (SCHEDULE, ROSTER, DAY, MONEY, CARDS, CHSI)
+# What the money pages read: who is in which class and slot, the day's photos, payments.
+MONEY_PAGE = (SCHEDULE, ROSTER, DAY, MONEY)
 # Who a user is (their login, groups, roster entry): a scope per user, not per campaign.
 IDENTITY = "identity"
 # The "campaign" of results about every campaign (which one a page shows by default).

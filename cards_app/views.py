@@ -211,6 +211,7 @@ def class_cards(request):
         "cards_app/class_cards.html",
         context,
         campaign_id=school_class.campaign_id,
+        scopes=(cache.SCHEDULE, cache.ROSTER, cache.CARDS),
         vary=school_class.pk,
     )
 
@@ -234,6 +235,7 @@ def staff_bulk(request):
         "cards_app/staff_bulk.html",
         lambda: _bulk_context(request, campaign),
         campaign_id=campaign.pk,
+        scopes=(cache.SCHEDULE, cache.ROSTER, cache.CARDS),
     )
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from capture_portal import listing
+from capture_portal import cache, listing
 from capture_portal.exports import export_response
 from capture_portal.formats import yuan
 from capture_portal.pagecache import render_cached
@@ -86,7 +86,11 @@ def class_page(request, pk):
         }
 
     return render_cached(
-        request, "payments_app/class.html", context, campaign_id=school_class.campaign_id
+        request,
+        "payments_app/class.html",
+        context,
+        campaign_id=school_class.campaign_id,
+        scopes=cache.MONEY_PAGE,
     )
 
 
@@ -299,6 +303,7 @@ def mine(request):
             "campaign": student.campaign,
         },
         campaign_id=student.campaign_id,
+        scopes=cache.MONEY_PAGE,
     )
 
 
@@ -316,6 +321,7 @@ def overview(request):
             "colleges": selectors.colleges_of_campaign(campaign=campaign),
         },
         campaign_id=campaign.pk,
+        scopes=cache.MONEY_PAGE,
     )
 
 

@@ -122,7 +122,11 @@ def student_home(request):
         }
 
     return render_cached(
-        request, "sessions_app/student_home.html", context, campaign_id=student.campaign_id
+        request,
+        "sessions_app/student_home.html",
+        context,
+        campaign_id=student.campaign_id,
+        scopes=cache.CONTENT,
     )
 
 
@@ -194,6 +198,7 @@ def staff_board(request):
             "latest_change": change_selectors.latest_change(campaign=campaign),
         },
         campaign_id=campaign.pk,
+        scopes=(cache.SCHEDULE, cache.ROSTER),
     )
 
 

@@ -159,6 +159,7 @@ def desk(request):
         "sessions_app/shootday/desk.html",
         context,
         campaign_id=campaign.pk,
+        scopes=cache.CONTENT,
         vary=(name, slot.pk if slot else None),
         seconds=DESK_SECONDS,
     )

@@ -43,6 +43,8 @@ EVERY_CAMPAIGN = "every"
 
 # A result is kept at most this long even without a write: memory is bounded by use.
 DEFAULT_TIMEOUT = 30 * 60
+# The longest one request may hold the recomputation of a lagging result.
+RECOMPUTE_SECONDS = 30
 _MISSING = object()
 
 
@@ -206,7 +208,10 @@ def remember_lagging(
     earlier version of them is served until it is that old.
 
     For what many read while writes come faster than it can be recomputed: the day's
-    queue, which four desks change every few seconds and hundreds of phones watch.
+    queue, which four desks change every few seconds and hundreds of phones watch. While
+    one request recomputes a due result, the others are served the kept one: a write is
+    seen within ``seconds`` plus one computation (``RECOMPUTE_SECONDS`` at most, should
+    the computing process die).
     With ``seconds`` 0 it is ``remember`` on every scope (the desk itself, which must
     see its own write)."""
     if seconds <= 0:
@@ -214,6 +219,7 @@ def remember_lagging(
     key = _result_key("lag", name, campaign_id, scopes, extra)
     current = versions(campaign_id, lagging)
     kept = cache.get(key)
+    busy = key + ":busy"
     if kept is not None:
         kept_versions, computed_at, value = kept
         if kept_versions == current:
@@ -221,7 +227,16 @@ def remember_lagging(
         if time.time() - computed_at < seconds:
             _lag.behind = True
             return value
+        # Due again: one request recomputes, the others serve the kept value meanwhile,
+        # so that a crowd arriving together costs one computation, not one each.
+        if not cache.add(busy, 1, timeout=RECOMPUTE_SECONDS):
+            _lag.behind = True
+            return value
     started = time.time()  # the data is as of the start of the computation
-    value = compute()
-    cache.set(key, (current, started, value), timeout)
+    try:
+        value = compute()
+        cache.set(key, (current, started, value), timeout)
+    finally:
+        if kept is not None:
+            cache.delete(busy)
     return value

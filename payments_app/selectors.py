@@ -481,16 +481,26 @@ def makeup_payers_q() -> Q:
     )
 
 
-def payments_overview(*, campaign: Campaign, now=None) -> Overview:
+# How far the staff's overview may lag the payments and the photos (payments_overview).
+OVERVIEW_LAG_SECONDS = 3
+
+
+def payments_overview(*, campaign: Campaign, now=None, lag: float = 0) -> Overview:
     """Return each class's money (problems first, then in schedule order) and the totals
     per college, per slot and overall. A handful of queries for any campaign; cached
-    until a payment, a photo, the roster or the schedule changes, or a slot ends."""
+    until a payment, a photo, the roster or the schedule changes, or a slot ends.
+
+    With ``lag`` a payment or a photo is seen within that many seconds (plus one
+    computation) rather than at once: the evening before, monitors record payments
+    several times a second, and 20,000 students' money takes most of a second to sum."""
     now = now or timezone.now()
-    return cache.remember(
+    return cache.remember_lagging(
         "payments-overview",
         campaign.pk,
-        (cache.SCHEDULE, cache.ROSTER, cache.DAY, cache.MONEY),
+        (cache.SCHEDULE, cache.ROSTER),
+        (cache.DAY, cache.MONEY),
         lambda: _payments_overview(campaign, now),
+        seconds=lag,
         extra=ended_slot_count(campaign_id=campaign.pk, now=now),
     )
 

@@ -316,7 +316,9 @@ def overview(request):
         request,
         "payments_app/overview.html",
         lambda: {
-            "overview": selectors.payments_overview(campaign=campaign),
+            "overview": selectors.payments_overview(
+                campaign=campaign, lag=selectors.OVERVIEW_LAG_SECONDS
+            ),
             "campaign": campaign,
             "colleges": selectors.colleges_of_campaign(campaign=campaign),
         },

@@ -359,10 +359,36 @@ class ClassReadiness:
 
 
 def class_readiness(*, school_class: SchoolClass) -> ClassReadiness:
-    """Return the class roster with card and payment states, in three queries."""
-    students = list(class_roster(school_class=school_class))
-    cards = card_state_by_student(students=students)
-    payments = payment_state_by_student(students=students)
+    """Return the class roster with card and payment states, in three queries.
+
+    Each part is cached under the scopes it reads: on the evening before, a card saved,
+    a first login and a payment come many times a second across a campaign, and each
+    should cost the monitor's page its own part only."""
+    from sessions_app.shootday.status import ended_slot_count
+
+    campaign_id, pk = school_class.campaign_id, school_class.pk
+    students = cache.remember(
+        "class-roster",
+        campaign_id,
+        (cache.SCHEDULE, cache.ROSTER, cache.ACCOUNTS),
+        lambda: list(class_roster(school_class=school_class)),
+        extra=pk,
+    )
+    cards = cache.remember(
+        "class-cards",
+        campaign_id,
+        (cache.SCHEDULE, cache.ROSTER, cache.CARDS),
+        lambda: card_state_by_student(students=students),
+        extra=pk,
+    )
+    payments = cache.remember(
+        "class-payments",
+        campaign_id,
+        cache.MONEY_PAGE,
+        lambda: payment_state_by_student(students=students),
+        # A slot's end turns its unshot students' fee into a refund or a carry.
+        extra=(pk, ended_slot_count(campaign_id=campaign_id)),
+    )
     return ClassReadiness([RosterRow(s, cards[s.pk], payments[s.pk]) for s in students])
 
 

@@ -168,6 +168,61 @@ class LaggingTests(TestCase):
             cache.bump(campaign.pk, cache.SCHEDULE)
             self.assertEqual(read(3), "moved")
 
+    def test_a_crowd_at_a_due_result_costs_one_computation(self):
+        import threading
+        from unittest import mock
+
+        campaign = make_campaign()
+        started, release = threading.Event(), threading.Event()
+        computed = []
+
+        def slow():
+            computed.append(1)
+            started.set()
+            release.wait(5)
+            return "after"
+
+        def read(compute):
+            return cache.remember_lagging(
+                "t", campaign.pk, (cache.SCHEDULE,), (cache.DAY,), compute, seconds=3
+            )
+
+        clock = [1000.0]
+        with mock.patch("capture_portal.cache.time.time", lambda: clock[0]):
+            self.assertEqual(read(lambda: "before"), "before")
+            cache.bump(campaign.pk, cache.DAY)
+            clock[0] += 3.5  # due again
+            first = threading.Thread(target=read, args=(slow,))
+            first.start()
+            self.assertTrue(started.wait(5))
+            # Others arriving while it computes are served the kept value, behind.
+            with cache.watch_lag() as lag:
+                others = [read(slow) for _ in range(5)]
+            self.assertEqual(others, ["before"] * 5)
+            self.assertTrue(lag.behind)
+            release.set()
+            first.join(5)
+            self.assertEqual(computed, [1])
+            self.assertEqual(read(slow), "after")
+
+    def test_a_payment_reaches_the_staff_overview_within_its_lag(self):
+        from unittest import mock
+
+        from payments_app import selectors as payment_selectors
+
+        world = make_class_world(3)
+        clock = [1000.0]
+        with mock.patch("capture_portal.cache.time.time", lambda: clock[0]):
+            lag = payment_selectors.OVERVIEW_LAG_SECONDS
+
+            def collected():
+                return payments_overview(campaign=world.campaign, lag=lag).overall.collected
+
+            self.assertEqual(collected(), Decimal("0.00"))
+            payment_record(student=world.students[1], by=world.monitor_user)
+            clock[0] += lag + 0.1
+            self.assertEqual(collected(), Decimal("20.00"))
+
 
 class RedisClientTests(SimpleTestCase):
     """The Redis backend builds its redis-py client once, not once per command."""

@@ -18,7 +18,7 @@ A line is one student as a class's ledger sees them:
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
@@ -294,6 +294,19 @@ class ClassMoney:
     def severity(self) -> int:
         problems = self.problems
         return next((rank for rank, p in enumerate(PROBLEMS) if p in problems), len(PROBLEMS))
+
+    def summary(self) -> "ClassMoney":
+        """Return this money with every figure worked out and the lines left out: what an
+        overview of every class keeps in the cache (20,000 students' lines take longer
+        to unpickle on each request than the page takes to render)."""
+        figures = {
+            name: getattr(self, name)
+            for name, attr in vars(ClassMoney).items()
+            if isinstance(attr, cached_property)
+        }
+        kept = replace(self, lines=[])
+        kept.__dict__.update(figures)
+        return kept
 
 
 def class_money(

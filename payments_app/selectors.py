@@ -513,7 +513,7 @@ def _payments_overview(campaign: Campaign, now) -> Overview:
     )
     moneys = money_of_classes(classes=classes, now=now)
     rows = [
-        ClassRow(c, moneys[c.pk])
+        ClassRow(c, moneys[c.pk].summary())
         for c in classes
         if c.status == SchoolClass.Status.SCHEDULED or moneys[c.pk].lines
     ]

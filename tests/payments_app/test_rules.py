@@ -138,6 +138,20 @@ class ClassMoneyTests(SimpleTestCase):
             money.collected, money.to_hand_over[1] + PAID + money.refund_due + money.carried
         )
 
+    def test_a_summary_keeps_every_figure_without_the_lines(self):
+        import pickle
+        from functools import cached_property
+
+        money = class_money(fee=FEE, lines=self.lines, handover=(2, Decimal("40")))
+        kept = pickle.loads(pickle.dumps(money.summary()))
+
+        self.assertEqual(kept.lines, [])
+        figures = [n for n, a in vars(type(money)).items() if isinstance(a, cached_property)]
+        self.assertGreater(len(figures), 15)
+        for name in figures:
+            self.assertEqual(getattr(kept, name), getattr(money, name), name)
+        self.assertLess(len(pickle.dumps(kept)), len(pickle.dumps(money)))
+
     def test_problems_come_in_order_of_urgency(self):
         money = class_money(fee=FEE, lines=self.lines)
         self.assertEqual(money.problems, [PROBLEM_REFUND, PROBLEM_UNPAID])

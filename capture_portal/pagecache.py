@@ -133,7 +133,10 @@ def deliver(request, copy: PageCopy, *, private: bool) -> HttpResponse:
     response["ETag"] = etag
     # Browsers must ask again each time (the page may change at any write), but may
     # keep the copy to revalidate it.
-    patch_cache_control(response, no_cache=True, private=private)
+    if private:
+        patch_cache_control(response, no_cache=True, private=True)
+    else:
+        patch_cache_control(response, no_cache=True)
     return response
 
 

@@ -159,6 +159,9 @@ class FrontDoorTests(Personas):
         ):
             self.assertEqual(kept.get(header), built.get(header), header)
         self.assertIn("csrftoken", kept.cookies)  # a new visitor gets a CSRF cookie
+        self.assertEqual(kept["Cache-Control"], "no-cache")  # a shared page, asked again
+        signed_in = self.client_for(self.staff).get(reverse("sessions:staff_board"))
+        self.assertEqual(sorted(signed_in["Cache-Control"].split(", ")), ["no-cache", "private"])
 
     def test_staff_taken_out_of_the_group_are_refused_at_once(self):
         client = self.client_for(self.staff)

@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from sessions_app.codemode import rules
 from sessions_app.codemode.services import digest_of
-from sessions_app.models import CaptureCode, MakeupRoute, Student, schedule_order
+from sessions_app.models import CaptureCode, MakeupRoute, SchoolClass, Student, schedule_order
 
 READY = "ready"
 MISSING = "missing"
@@ -148,9 +148,19 @@ def _students(campaign) -> QuerySet[Student]:
     return (
         Student.objects.filter(campaign=campaign)
         .exclude(school_class__status="deferred")
-        .select_related("school_class", "school_class__college", "school_class__slot__venue")
         .order_by(*schedule_order("school_class__"), "student_id")
     )
+
+
+def _with_classes(students: list[Student], campaign) -> list[Student]:
+    """Give each student their class, its college, slot and venue from one query of the
+    campaign's classes: select_related would build those four objects again for every
+    one of 20,000 students (three seconds of the staff page)."""
+    classes = SchoolClass.objects.filter(campaign=campaign).select_related("college", "slot__venue")
+    by_pk = {c.pk: c for c in classes}
+    for student in students:
+        student._state.fields_cache["school_class"] = by_pk.get(student.school_class_id)
+    return students
 
 
 def campaign_readiness(
@@ -162,7 +172,7 @@ def campaign_readiness(
         students = students.filter(school_class__college_id=college_id)
     if class_id:
         students = students.filter(school_class_id=class_id)
-    students = list(students)
+    students = _with_classes(list(students), campaign)
     states = code_state_by_student(campaign=campaign, students=students)
     return Readiness([ReadinessRow(s, states[s.pk]) for s in students])
 

@@ -3,6 +3,7 @@ lists, and a make-up route. Views stay thin: authorise, bind a form, call a sele
 one service, render or redirect with a message."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
@@ -13,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from capture_portal import ratelimits
+from capture_portal import cache, listing, ratelimits
+from capture_portal.pagecache import render_cached
 from capture_portal.roles import (
     monitor_required,
     monitored_class_of,
@@ -127,20 +129,35 @@ def staff_readiness(request):
         class_id = form.cleaned_data["school_class"]
     elif request.GET:
         messages.error(request, _("筛选条件有误，已显示全部学生。"))
-    readiness = selectors.campaign_readiness(
-        campaign=campaign, college_id=college_id, class_id=class_id
-    )
-    return render(
-        request,
-        "sessions_app/codemode/staff_readiness.html",
-        {
+
+    def context():
+        readiness = selectors.campaign_readiness(
+            campaign=campaign, college_id=college_id, class_id=class_id
+        )
+        # The first evening nobody is ready yet: the list comes a page at a time.
+        not_ready = listing.listing(
+            readiness.not_ready_rows, request.GET, shows={}, student=lambda row: row.student
+        )
+        filters = {"campaign": campaign.pk, "college": college_id, "school_class": class_id}
+        return {
             "campaign": campaign,
             "readiness": readiness,
+            "not_ready": not_ready,
+            "page_query": urlencode(
+                {k: v for k, v in {**filters, "q": not_ready.query}.items() if v}
+            ),
             "colleges": College.objects.filter(classes__campaign=campaign).distinct(),
             "classes": SchoolClass.objects.filter(campaign=campaign).order_by("name"),
             "college_id": college_id,
             "class_id": class_id,
-        },
+        }
+
+    return render_cached(
+        request,
+        "sessions_app/codemode/staff_readiness.html",
+        context,
+        campaign_id=campaign.pk,
+        scopes=(cache.SCHEDULE, cache.ROSTER, cache.DAY, cache.CARDS),
     )
 
 

@@ -3,9 +3,10 @@
 Each campaign's data falls into scopes: the schedule (campaign, slots, venues, classes,
 groups, colleges), the roster (students), the day (numbers, absences, class closes,
 desk corrections), money (payments and hand-overs), cards (card checks), the 学信网
-follow-up and the accounts (who has logged in). Every scope has a version in the cache; a result is cached under the
-versions of the scopes it reads, so a write that bumps a scope makes every result
-built on it unreachable at once: nobody sees a stale schedule, payment or queue.
+follow-up and the accounts (who has logged in). Every scope has a version in the
+cache; a result is cached under the versions of the scopes it reads, so a write that
+bumps a scope makes every result built on it unreachable at once: nobody sees a stale
+schedule, payment or queue.
 
 Writes bump their scopes through model signals (capture_portal/invalidation.py) and,
 for bulk writes that send no signal (``update()``, ``bulk_create()``), by calling

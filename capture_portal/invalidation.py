@@ -126,8 +126,9 @@ def connect() -> None:
 
 
 # Who a user is: the login itself (password, active, superuser), the groups that make
-# staff and crew, the roster entry that makes a student and the class they monitor. A
-# page kept for one session (pagecache.FrontDoorMiddleware) is kept under these.
+# staff and crew, the roster entry that makes a student. A page kept for one session
+# (pagecache.FrontDoorMiddleware) is kept under these; the class a student monitors is
+# the schedule's, whose version a student's kept page reads too.
 def _user_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         cache.bump_users(instance.pk)
@@ -155,31 +156,21 @@ def _student_saved(sender, instance, raw=False, **kwargs):
         cache.bump_users(instance.user_id)
 
 
-def _class_saved(sender, instance, raw=False, **kwargs):
-    if not raw and instance.monitor_id is not None:
-        from sessions_app.models import Student
-
-        cache.bump_users(
-            Student.objects.filter(pk=instance.monitor_id).values_list("user_id", flat=True).first()
-        )
-
-
 def connect_identity() -> None:
     """Connect the handlers that bump a user's identity version (cache.bump_users).
 
-    Bulk writes that change a role (``class_monitor_set``, a roster import moving a
-    student) bump their campaign's SCHEDULE scope, which a kept page of a student reads
-    as well."""
+    A class's monitor is not here: saving a class, ``class_monitor_set`` and a roster
+    import moving a student all bump their campaign's SCHEDULE scope, which a kept page
+    of a student reads as well."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from sessions_app.models import SchoolClass, Student
+    from sessions_app.models import Student
 
     user = get_user_model()
     for signal in (post_save, post_delete):
         signal.connect(_user_saved, sender=user, dispatch_uid="identity:user")
         signal.connect(_student_saved, sender=Student, dispatch_uid="identity:student")
-        signal.connect(_class_saved, sender=SchoolClass, dispatch_uid="identity:class")
     post_save.connect(_group_saved, sender=Group, dispatch_uid="identity:group")
     pre_delete.connect(_group_saved, sender=Group, dispatch_uid="identity:group-delete")
     m2m_changed.connect(_groups_changed, sender=user.groups.through, dispatch_uid="identity:groups")

@@ -48,6 +48,7 @@ from capture_portal.cache import (
     versions,
     watch_lag,
 )
+from capture_portal.roles import student_of
 
 # The longest a page may lag a change that no write announces (the clock).
 PAGE_SECONDS = 15
@@ -271,8 +272,6 @@ class FrontDoorMiddleware:
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         if signed_in:
-            from capture_portal.roles import student_of
-
             with record_reads() as identity:
                 identity_versions(user.pk)
                 student = student_of(user)

@@ -1,5 +1,5 @@
-"""App configurations: the portal's own (it connects cache invalidation and registers
-the deployment checks), and django-axes named in Chinese in the admin."""
+"""App configurations: the portal's own (it registers the deployment checks and counts
+failed logins per address), and django-axes named in Chinese in the admin."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
@@ -13,10 +13,8 @@ class CapturePortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_login_failed
 
-        from capture_portal import checks, invalidation, lockout  # noqa: F401 -- checks register
+        from capture_portal import checks, lockout  # noqa: F401 -- checks register
 
-        invalidation.connect()
-        invalidation.connect_identity()
         user_login_failed.connect(lockout.login_failed, dispatch_uid="lockout.login_failed")
 
 

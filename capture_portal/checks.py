@@ -1,8 +1,8 @@
 """Deployment checks of what several gunicorn workers or app hosts must share.
 
-``manage.py check --deploy`` warns when the cache is each process's own memory: a
-write's cache bump in one worker would not reach the others, which would serve a stale
-schedule, payment or queue for up to the cache's timeout.
+``manage.py check --deploy`` warns when the cache is each process's own memory: the
+rate limits and the per-address login lockout count in the cache, so each worker would
+count apart and a limit would let through its number times the workers.
 """
 
 from django.conf import settings
@@ -17,10 +17,11 @@ def shared_cache_check(app_configs=None, **kwargs):
     if backend in LOCAL_CACHES:
         return [
             checks.Warning(
-                "The cache is each process's own memory, so a change made through one "
-                "gunicorn worker or app host leaves the others' cached pages stale.",
-                hint="Set CACHE_URL to db://portal_cache (then run `manage.py "
-                "createcachetable`) or to redis://host:6379/0.",
+                "The cache is each process's own memory, so each gunicorn worker or app "
+                "host counts the rate limits and an address's failed logins apart (a "
+                "limit lets through its number times the workers).",
+                hint="Set CACHE_URL to redis://host:6379/0 or to db://portal_cache (then "
+                "run `manage.py createcachetable`).",
                 id="capture_portal.W001",
             )
         ]

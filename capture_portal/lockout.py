@@ -4,6 +4,10 @@ django-axes locks a username from one address (the owner on another address is n
 locked out by someone else's guesses). An attacker sweeping the sequential 学号 with a
 few guesses each stays under that; this counts every failure of an address in Django's
 cache (django-ratelimit's counter) and refuses the address once it has too many.
+
+Without a cache no failure is counted and no address is refused (django-ratelimit's
+``RATELIMIT_FAIL_OPEN``, and a count read as 0): the portal stays open to the students
+while axes, which counts in the database, still locks a username from one address.
 """
 
 from django.conf import settings

@@ -1,21 +1,16 @@
-from django.shortcuts import redirect
-from django.urls import reverse
-
-from capture_portal.roles import student_of
+from django.utils.cache import patch_cache_control
 
 
-class PasswordChangeRequiredMiddleware:
-    """Send a student still on a staff-issued initial password to change it first."""
+class PrivatePagesMiddleware:
+    """Mark every page served to a signed-in visitor as theirs alone: no shared cache (a
+    campus proxy) may keep it, and the browser asks again each time."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            student = student_of(user)
-            if student is not None and student.must_change_password:
-                allowed = (reverse("password_change"), reverse("logout"))
-                if request.path not in allowed and not request.path.startswith("/static/"):
-                    return redirect("password_change")
-        return self.get_response(request)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
+        return response

@@ -5,6 +5,10 @@ a test can change it), counted in Django's cache per client address
 (``capture_portal.http.client_ip``, which knows the trusted proxies) or per account.
 Past a limit the request raises ``Ratelimited``; ``RatelimitMiddleware`` answers it
 with ``capture_portal.views.rate_limited``: HTTP 429 and a Chinese page or JSON.
+
+Without a cache (Redis down or restarting) nothing can be counted, and every limit lets
+its requests through (``RATELIMIT_FAIL_OPEN``) rather than answer 429 to every login and
+check until the cache is back.
 """
 
 from django.conf import settings

@@ -28,13 +28,17 @@ def run_service(request, call: Callable, *, success, level=messages.SUCCESS):
     return result
 
 
-def names_summary(names: list[str], limit: int = 10, unit: str | None = None) -> str:
+def names_summary(
+    names: list[str], limit: int = 10, unit: str | None = None, total: int | None = None
+) -> str:
     """Return names joined by 、, cut after ``limit`` with how many there are in all
-    (of ``unit``: 人 by default, 个班级 for classes)."""
-    if len(names) <= limit:
+    (``total``, when ``names`` are only the first of them; of ``unit``: 人 by default,
+    个班级 for classes)."""
+    total = len(names) if total is None else total
+    if total <= limit:
         return "、".join(names)
     return _("%(names)s 等 %(n)d %(unit)s") % {
         "names": "、".join(names[:limit]),
-        "n": len(names),
+        "n": total,
         "unit": unit or _("人"),
     }

@@ -80,8 +80,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Serves a page kept for this visitor before the rest runs (capture_portal/pagecache.py).
-    "capture_portal.pagecache.FrontDoorMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,7 +87,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "capture_portal.middleware.PasswordChangeRequiredMiddleware",
+    "sessions_app.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # Pages of a signed-in visitor: Cache-Control private, no-cache.
+    "capture_portal.middleware.PrivatePagesMiddleware",
     # Answers a rate limit's Ratelimited with HTTP 429 (capture_portal/ratelimits.py).
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes goes last so it sees the outcome of every authentication attempt.
@@ -108,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "capture_portal.context_processors.roles",
+                "sessions_app.context_processors.roles",
             ],
         },
     },
@@ -133,13 +133,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds computed pages' data under versions that every write bumps
-# (capture_portal/cache.py), the rate limits' counters and the login lockouts' keys.
-# Local memory serves one process only (`make run`, the tests); with several
-# gunicorn workers or app hosts set CACHE_URL to a cache they all share:
-# redis://host:6379/0 (Django's RedisCache, reusing its client: capture_portal/
-# redis_cache.py) or db://table_name (Django's database cache; create its table once
-# with `manage.py createcachetable`).
+# The cache holds the public pages' shared copies (capture_portal/pagecache.py), the
+# fill guide's pictures, the rate limits' counters and the per-address login lockout's
+# counts; every page works without it. Local memory serves one process only (`make
+# run`, the tests); with
+# several gunicorn workers or app hosts set CACHE_URL to a cache they all share:
+# redis://host:6379/0 (django-redis) or db://table_name (Django's database cache;
+# create its table once with `manage.py createcachetable`).
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 
 
@@ -147,7 +147,20 @@ def _cache_from_url(url: str) -> dict:
     if not url or url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "capture_portal.redis_cache.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                # The cache is an optimisation, never a dependency: a Redis that is down
+                # or restarting answers as an empty cache (every read a miss, every
+                # write dropped), so each page is built afresh and each write commits.
+                "IGNORE_EXCEPTIONS": True,
+                # A Redis host that is gone costs each cache command this long, not
+                # the operating system's minutes.
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
     if url.startswith("db://"):
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -159,18 +172,18 @@ def _cache_from_url(url: str) -> dict:
 
 
 CACHES = {"default": _cache_from_url(CACHE_URL)}
-# With a shared cache, sessions are read from it (and written through to the
-# database): a signed-in page costs one query less. With one process's memory they
-# stay in the database, so that a logout is seen by every worker at once.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if CACHE_URL and not CACHE_URL.startswith("locmem://")
-    else "django.contrib.sessions.backends.db"
-)
+# Each ignored Redis error is logged on one line (LOGGING below), not with a traceback.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Sessions live in the database and are read from it on every request, never from the
+# cache: a cache restored from an old snapshot cannot bring back a signed-out session.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Checks every password login, without re-hashing a printed first password; Django's
+    # ModelBackend after it only keeps the sessions signed in through it valid.
+    "sessions_app.accounts.backends.PasswordBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -213,6 +226,11 @@ AXES_VERBOSE = False
 LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", "30")
 # django-ratelimit counts in Django's cache under the same client address as axes.
 RATELIMIT_IP_META_KEY = "capture_portal.http.client_ip"
+# With the cache down nothing can be counted: the rate limits and the per-address
+# lockout let requests through rather than refuse every login and check for as long as
+# it is down. django-axes still locks a username from one address: it counts in the
+# database.
+RATELIMIT_FAIL_OPEN = True
 # ---- end of client address and login lockout ----------------------------------------
 
 # ---- Rate limits ------------------------------------------------------------------
@@ -350,9 +368,16 @@ ROSTER_IMPORT_QUEUE_SECONDS = envint("ROSTER_IMPORT_QUEUE_SECONDS", "600")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"forbidden": {"()": "capture_portal.logfilters.ForbiddenWithoutTraceback"}},
+    "filters": {
+        "forbidden": {"()": "capture_portal.logfilters.ForbiddenWithoutTraceback"},
+        "one_line": {"()": "capture_portal.logfilters.ExceptionOnOneLine"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"filters": ["forbidden"]}},
+    "loggers": {
+        "django.request": {"filters": ["forbidden"]},
+        # django-redis logs each error it ignores with the traceback.
+        "django_redis.cache": {"filters": ["one_line"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

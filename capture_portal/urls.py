@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from capture_portal import views
+from sessions_app.accounts import views
 
 admin.site.site_header = _("图像采集 管理后台")
 admin.site.site_title = _("图像采集 管理后台")

@@ -57,7 +57,7 @@ def bulk_check_report(*, bulk: BulkCheck, campaign, rows=None) -> Report:
     return Report(
         title=_("%s 采集卡预检问题清单") % campaign.title,
         subtitle=_("名册 %d 人，有问题 %d 人，姓名需特殊填写 %d 人")
-        % (bulk.total, bulk.with_problems, len(bulk.name_rows)),
+        % (bulk.total, bulk.with_problems, bulk.name_note_count),
         columns=PROBLEM_COLUMNS,
         landscape=True,
         sections=[
@@ -83,7 +83,7 @@ def name_list_report(*, bulk: BulkCheck, campaign) -> Report:
     return Report(
         title=_("%s 姓名需特殊填写名单") % campaign.title,
         subtitle=_("共 %d 人：区位码 0000 的字旁写拼音；超过四个汉字的姓名正楷手写全名")
-        % len(bulk.name_rows),
+        % bulk.name_note_count,
         columns=NAME_COLUMNS,
         landscape=True,
         sections=[Section(title=_("姓名需特殊填写"), rows=name_rows(bulk.name_rows))],

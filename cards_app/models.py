@@ -74,3 +74,48 @@ class CardCheck(models.Model):
 
     def __str__(self):
         return "%s %s" % (self.card_student_id, self.created_at.isoformat(timespec="minutes"))
+
+
+class RosterFinding(models.Model):
+    """What the card rules find in one student's roster entry (the bulk check): a
+    problem (an error or a warning), or that the name needs 0000 with its pinyin or
+    handwriting, which the centre must be told.
+
+    Kept by the writes that change a roster entry or what it is held against (the
+    import, a correction, a category's rule; cards_app/services.py
+    roster_findings_refresh), so the bulk check page counts and lists findings, never
+    the whole roster."""
+
+    class Level(models.TextChoices):
+        ERROR = "error", _("错误")
+        WARNING = "warning", _("提示")
+        NAME_NOTE = "note", _("姓名需特殊填写")
+
+    campaign = models.ForeignKey(
+        "sessions_app.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("采集活动"),
+    )
+    student = models.ForeignKey(
+        "sessions_app.Student",
+        on_delete=models.CASCADE,
+        related_name="roster_findings",
+        verbose_name=_("学生"),
+    )
+    field = models.CharField(_("项目"), max_length=20)
+    code = models.CharField(_("问题"), max_length=30)
+    level = models.CharField(_("级别"), max_length=10, choices=Level)
+
+    class Meta:
+        verbose_name = _("名册预检结果")
+        verbose_name_plural = _("名册预检结果")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "field", "code", "level"], name="roster_finding_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "level"], name="roster_finding_level")]
+
+    def __str__(self):
+        return "%s %s:%s" % (self.student_id, self.field, self.code)

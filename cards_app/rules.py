@@ -35,7 +35,8 @@ FIELD_LABELS = {
     SCHOOL_TYPE: "所在校别",
 }
 
-# The bubbles of 学历类别 and 所在校别 on the card, keyed as sessions_app stores them.
+# The bubbles of 学历类别 and 所在校别 on the card, keyed as sessions_app stores them: its
+# EducationType and SchoolType choices are made from these.
 EDUCATION_TYPES = {
     "regular_junior": "普通专科",
     "regular_bachelor": "普通本科",
@@ -609,9 +610,6 @@ def check_id_number(value: str, *, today: datetime.date | None = None) -> list[I
 
 
 # 学历类别, 所在校别 ---------------------------------------------------------------------
-
-_EDUCATION_BY_LABEL = {label: key for key, label in EDUCATION_TYPES.items()}
-_SCHOOL_BY_LABEL = {label: key for key, label in SCHOOL_TYPES.items()}
 
 
 def normalise_choice(value: str, choices: dict[str, str]) -> str | None:

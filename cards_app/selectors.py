@@ -4,19 +4,19 @@ Each function fixes its own queries: a list costs the same few queries whatever 
 number of students.
 """
 
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capture_portal import cache
 from cards_app import rules
-from cards_app.models import CardCheck
-from sessions_app.models import CategoryRule, Student, schedule_order
+from cards_app.models import CardCheck, RosterFinding
+from sessions_app.models import CategoryRule, SchoolClass, Student, schedule_order
+from sessions_app.summary import rules as summary_rules
+from sessions_app.summary.selectors import member_counts, tally_rows
 
 STATUS_UNCHECKED = "unchecked"
 STATUS_OK = "ok"
@@ -100,38 +100,36 @@ class _DefaultStates(dict):
         return super().get(key, default)
 
 
-def card_state_counts(*, campaign) -> dict[str, int]:
-    """Return how many of the campaign's students are unchecked, OK or with a problem."""
-    open_mismatch = ~Q(mismatch_fields=[]) & Q(resolved_at__isnull=True)
-    counts = CardCheck.objects.filter(is_current=True, student__campaign=campaign).aggregate(
-        checked=Count("id"),
-        problem=Count("id", filter=~Q(errors=[]) | open_mismatch),
-    )
-    total = Student.objects.filter(campaign=campaign).count()
+def _state_counts(counts: dict) -> dict[str, int]:
+    ok, problem = counts.get("card_" + STATUS_OK, 0), counts.get("card_" + STATUS_PROBLEM, 0)
     return {
-        STATUS_UNCHECKED: total - counts["checked"],
-        STATUS_OK: counts["checked"] - counts["problem"],
-        STATUS_PROBLEM: counts["problem"],
+        STATUS_UNCHECKED: counts.get(summary_rules.MEMBERS, 0) - ok - problem,
+        STATUS_OK: ok,
+        STATUS_PROBLEM: problem,
     }
 
 
-@dataclass
-class ClassCards:
-    """The card state of every student of a class, and how many are in each state."""
+def card_state_counts(*, campaign) -> dict[str, int]:
+    """Return how many of the campaign's students are unchecked, OK or with a problem,
+    from its tallies."""
+    total: dict = {}
+    for (home, own, _category), counts in tally_rows(campaign_id=campaign.pk).items():
+        if home == own:
+            for name, value in counts.items():
+                total[name] = total.get(name, 0) + value
+    return _state_counts(total)
 
-    rows: list[tuple[Student, CardState]]
 
-    @property
-    def counts(self) -> dict[str, int]:
-        states = [state.status for _, state in self.rows]
-        return {s: states.count(s) for s in (STATUS_UNCHECKED, STATUS_OK, STATUS_PROBLEM)}
+def class_card_counts(*, school_class) -> dict[str, int]:
+    """Return how many of the class are unchecked, OK or with a problem; one query."""
+    rows = tally_rows(campaign_id=school_class.campaign_id, homes=[school_class.pk])
+    return _state_counts(member_counts(rows, own=school_class.pk))
 
 
-def class_card_states(*, school_class) -> ClassCards:
-    """Return the class's students in 学号 order with their card states; two queries."""
-    students = list(Student.objects.filter(school_class=school_class).order_by("student_id"))
+def card_rows(students) -> list[tuple[Student, CardState]]:
+    """Return the loaded students with their card states; one query."""
     states = card_state_by_student(students=students)
-    return ClassCards([(s, states[s.pk]) for s in students])
+    return [(s, states[s.pk]) for s in students]
 
 
 def roster_card_data(*, student: Student) -> dict:
@@ -216,135 +214,212 @@ class ClassCount:
     name_notes: int = 0
 
 
-@dataclass
-class BulkCheck:
-    total: int = 0
-    problem_rows: list[RosterRow] = field(default_factory=list)
-    name_rows: list[RosterRow] = field(default_factory=list)
-    by_type: Counter = field(default_factory=Counter)  # (field, code, level) -> students
-    by_class: dict[str, ClassCount] = field(default_factory=dict)
-
-    @property
-    def with_problems(self) -> int:
-        return len(self.problem_rows)
-
-    def type_counts(self) -> list[tuple[str, str, str, str, int]]:
-        """Return (field, code, level, title, count) rows, the most frequent first."""
-        return [
-            (f, code, level, rules.issue_title(f, code), n)
-            for (f, code, level), n in sorted(self.by_type.items(), key=lambda item: -item[1])
-        ]
-
-    def class_counts(self) -> list[ClassCount]:
-        return sorted(
-            self.by_class.values(), key=lambda c: (-c.with_problems, c.class_name or "\uffff")
-        )
-
-    def filtered(self, *, problem: str = "", class_name: str = "") -> list[RosterRow]:
-        """Return the problem rows, optionally only one type ("field:code") or one class."""
-        rows = self.problem_rows
-        if class_name:
-            rows = [r for r in rows if r.class_name == class_name]
-        if problem:
-            rows = [
-                r for r in rows if any("%s:%s" % (i.field, i.code) == problem for i in r.problems)
-            ]
-        return rows
-
-
 NO_CLASS = "（无班级）"
+ROSTER_FIELDS = (
+    "pk",
+    "student_id",
+    "name",
+    "id_number",
+    "education_type",
+    "school_type",
+    "category",
+    "school_class__name",
+)
 
 
-def roster_rows(*, campaign) -> Iterable[tuple]:
-    """Return the campaign's roster as plain tuples, in 学号 order, streamed."""
+def roster_rows(*, campaign=None, students=None) -> Iterable[tuple]:
+    """Return the campaign's roster (or the ``students`` queryset) as plain tuples in
+    the schedule's order, streamed."""
+    if students is None:
+        students = Student.objects.filter(campaign=campaign)
     return (
-        Student.objects.filter(campaign=campaign)
-        .order_by(*schedule_order("school_class__"), "student_id")
-        .values_list(
-            "pk",
-            "student_id",
-            "name",
-            "id_number",
-            "education_type",
-            "school_type",
-            "category",
-            "school_class__name",
-        )
+        students.order_by(*schedule_order("school_class__"), "student_id")
+        .values_list(*ROSTER_FIELDS)
         .iterator(chunk_size=2000)
     )
 
 
-def roster_bulk_check(*, campaign, student_id_pattern: str | None = None, today=None) -> BulkCheck:
-    """Check every roster entry of the campaign with the card rules.
+def expected_types(*, campaign) -> dict[str, tuple[str, str]]:
+    """Return the 学历类别 and 所在校别 each category's card must carry."""
+    return {
+        rule.category: (rule.education_type, rule.school_type)
+        for rule in CategoryRule.objects.filter(campaign_id=campaign.pk)
+    }
 
-    学历类别 and 所在校别 are held against the category's rule (a 成教生 is not 普通专科).
-    Two queries: the category rules, then the roster streamed in chunks; cached until
-    the roster or the schedule changes (and for the day: an ID's age depends on it).
-    """
-    pattern = student_id_pattern or settings.STUDENT_ID_PATTERN
-    today = today or timezone.localdate()
-    return cache.remember(
-        "bulk-check",
-        campaign.pk,
-        (cache.SCHEDULE, cache.ROSTER),
-        lambda: _roster_bulk_check(campaign, pattern, today),
-        extra=(pattern, today.isoformat()),
+
+def roster_row(values: tuple, *, expected: dict, pattern: str, today) -> RosterRow | None:
+    """Return what the card rules find in one roster entry (a tuple of ROSTER_FIELDS),
+    or None when they find nothing to say. Pure: the bulk check's one rule."""
+    pk, student_id, name, id_number, education, school, category, class_name = values
+    expected_education, expected_school = expected.get(category, (None, None))
+    card = rules.check_card(
+        student_id=student_id,
+        name=name,
+        id_number=id_number,
+        education_type=education,
+        school_type=school,
+        expected_education_type=expected_education,
+        expected_school_type=expected_school,
+        student_id_pattern=pattern,
+        today=today,
+    )
+    if card.ok and not card.warnings:
+        return None
+    name_codes = card.card["name_codes"]
+    if not name_codes and any(i.code == rules.READING_UNKNOWN for i in card.errors):
+        # The card withholds the codes until every 0000 character has a reading; the
+        # centre's list still needs them, with the missing reading marked.
+        name_codes = rules.check_name(name).codes
+    return RosterRow(
+        pk=pk,
+        student_id=student_id,
+        name=name,
+        id_number=id_number,
+        class_name=class_name or NO_CLASS,
+        errors=card.errors,
+        warnings=card.warnings,
+        name_codes=tuple(name_codes),
+        name_mode=card.card["name_mode"],
     )
 
 
-def _roster_bulk_check(campaign, pattern: str, today) -> BulkCheck:
-    expected = {
-        rule.category: (rule.education_type, rule.school_type)
-        for rule in CategoryRule.objects.filter(campaign=campaign)
-    }
-    result = BulkCheck()
-    check_card = rules.check_card
-    for pk, student_id, name, id_number, education, school, category, class_name in roster_rows(
-        campaign=campaign
-    ):
-        expected_education, expected_school = expected.get(category, (None, None))
-        card = check_card(
-            student_id=student_id,
-            name=name,
-            id_number=id_number,
-            education_type=education,
-            school_type=school,
-            expected_education_type=expected_education,
-            expected_school_type=expected_school,
-            student_id_pattern=pattern,
-            today=today,
+def roster_findings_of(row: RosterRow | None) -> set[tuple[str, str, str]]:
+    """Return a row's findings as (field, code, level): its problems, and a name note."""
+    if row is None:
+        return set()
+    found = {(i.field, i.code, i.level) for i in row.problems}
+    if row.needs_name_note:
+        found.add((rules.NAME, NAME_NOTE, RosterFinding.Level.NAME_NOTE))
+    return found
+
+
+NAME_NOTE = "name_note"
+PROBLEM_LEVELS = (RosterFinding.Level.ERROR, RosterFinding.Level.WARNING)
+BULK_CHUNK = 2000
+
+
+@dataclass
+class BulkCheck:
+    """The bulk check of a campaign's roster, from its stored findings: counts by type
+    and by class, and the rows of a list a page (or an export's chunk) at a time, each
+    checked again by the rules as it is shown."""
+
+    campaign: object
+    total: int
+    with_problems: int
+    name_note_count: int
+    class_sizes: dict[str, int]
+
+    def _findings(self):
+        return RosterFinding.objects.filter(campaign=self.campaign)
+
+    def type_counts(self) -> list[tuple[str, str, str, str, int]]:
+        """Return (field, code, level, title, count) rows, the most frequent first."""
+        rows = (
+            self._findings()
+            .filter(level__in=PROBLEM_LEVELS)
+            .values_list("field", "code", "level")
+            .annotate(n=Count("student", distinct=True))
+            .order_by("-n", "field", "code")
         )
-        class_name = class_name or NO_CLASS
-        counts = result.by_class.get(class_name)
-        if counts is None:
-            counts = result.by_class[class_name] = ClassCount(class_name)
-        counts.students += 1
-        result.total += 1
-        if card.ok and not card.warnings:
-            continue
-        name_codes = card.card["name_codes"]
-        if not name_codes and any(i.code == rules.READING_UNKNOWN for i in card.errors):
-            # The card withholds the codes until every 0000 character has a reading;
-            # the centre's list still needs them, with the missing reading marked.
-            name_codes = rules.check_name(name).codes
-        row = RosterRow(
-            pk=pk,
-            student_id=student_id,
-            name=name,
-            id_number=id_number,
-            class_name=class_name,
-            errors=card.errors,
-            warnings=card.warnings,
-            name_codes=tuple(name_codes),
-            name_mode=card.card["name_mode"],
+        return [(f, code, level, rules.issue_title(f, code), n) for f, code, level, n in rows]
+
+    def class_counts(self) -> list[ClassCount]:
+        counts = {name: ClassCount(name, students=n) for name, n in self.class_sizes.items()}
+        for name, problems, notes in (
+            self._findings()
+            .values_list("student__school_class__name")
+            .annotate(
+                problems=Count("student", distinct=True, filter=Q(level__in=PROBLEM_LEVELS)),
+                notes=Count(
+                    "student", distinct=True, filter=Q(level=RosterFinding.Level.NAME_NOTE)
+                ),
+            )
+            .order_by()
+        ):
+            count = counts.setdefault(name or NO_CLASS, ClassCount(name or NO_CLASS))
+            count.with_problems += problems
+            count.name_notes += notes
+        return sorted(
+            (c for c in counts.values() if c.students),
+            key=lambda c: (-c.with_problems, c.class_name or "\uffff"),
         )
-        problems = row.problems
-        if problems:
-            result.problem_rows.append(row)
-            counts.with_problems += 1
-            for key in dict.fromkeys((i.field, i.code, i.level) for i in problems):
-                result.by_type[key] += 1
-        if row.needs_name_note:
-            result.name_rows.append(row)
-            counts.name_notes += 1
-    return result
+
+    def problem_students(self, *, problem: str = "", class_name: str = ""):
+        """Return the students with a problem, of one type ("field:code") or one class,
+        in the schedule's order."""
+        findings = RosterFinding.objects.filter(student=OuterRef("pk"), level__in=PROBLEM_LEVELS)
+        if problem:
+            field_name, _sep, code = problem.partition(":")
+            findings = findings.filter(field=field_name, code=code)
+        students = Student.objects.filter(campaign=self.campaign).filter(Exists(findings))
+        if class_name == NO_CLASS:
+            students = students.filter(school_class__isnull=True)
+        elif class_name:
+            students = students.filter(school_class__name=class_name)
+        return students
+
+    def name_students(self):
+        """Return the students whose name needs 0000 with its pinyin, or handwriting."""
+        notes = RosterFinding.objects.filter(
+            student=OuterRef("pk"), level=RosterFinding.Level.NAME_NOTE
+        )
+        return Student.objects.filter(campaign=self.campaign).filter(Exists(notes))
+
+    def rows(self, students) -> list[RosterRow]:
+        """Return the rows of the students (a queryset, or a slice of one), in order."""
+        expected = expected_types(campaign=self.campaign)
+        pattern, today = settings.STUDENT_ID_PATTERN, timezone.localdate()
+        found = (roster_row(v, expected=expected, pattern=pattern, today=today) for v in students)
+        return [row for row in found if row is not None]
+
+    def ordered(self, students):
+        return students.order_by(*schedule_order("school_class__"), "student_id").values_list(
+            *ROSTER_FIELDS
+        )
+
+    def _all(self, students):
+        students = self.ordered(students)
+        rows = []
+        for start in range(0, students.count(), BULK_CHUNK):
+            rows += self.rows(students[start : start + BULK_CHUNK])
+        return rows
+
+    def filtered(self, *, problem: str = "", class_name: str = "") -> list[RosterRow]:
+        """Return the problem rows, optionally only one type ("field:code") or one class."""
+        return self._all(self.problem_students(problem=problem, class_name=class_name))
+
+    @property
+    def problem_rows(self) -> list[RosterRow]:
+        return self.filtered()
+
+    @property
+    def name_rows(self) -> list[RosterRow]:
+        return self._all(self.name_students())
+
+    def name_rows_first(self, limit: int) -> list[RosterRow]:
+        return self.rows(self.ordered(self.name_students())[:limit])
+
+
+def roster_bulk_check(*, campaign) -> BulkCheck:
+    """Return the bulk check of the campaign's roster: the card rules' findings, stored
+    by the writes that change the roster (cards_app/services.py roster_findings_refresh).
+    学历类别 and 所在校别 are held against the category's rule (a 成教生 is not 普通专科).
+    Two queries; the lists are read a page at a time."""
+    names = dict(SchoolClass.objects.filter(campaign=campaign).values_list("pk", "name"))
+    by_name: dict[str, int] = {}
+    for (home, own, _category), row in tally_rows(campaign_id=campaign.pk).items():
+        if home == own:
+            name = names.get(own, NO_CLASS)
+            by_name[name] = by_name.get(name, 0) + row.get(summary_rules.MEMBERS, 0)
+    counts = RosterFinding.objects.filter(campaign=campaign).aggregate(
+        problems=Count("student", distinct=True, filter=Q(level__in=PROBLEM_LEVELS)),
+        notes=Count("student", distinct=True, filter=Q(level=RosterFinding.Level.NAME_NOTE)),
+    )
+    return BulkCheck(
+        campaign=campaign,
+        total=sum(by_name.values()),
+        with_problems=counts["problems"],
+        name_note_count=counts["notes"],
+        class_sizes=by_name,
+    )

@@ -8,8 +8,11 @@ from django.utils.translation import gettext as _
 
 from capture_portal.services import ServiceError
 from cards_app import rules
-from cards_app.models import CardCheck
+from cards_app.models import CardCheck, RosterFinding
+from cards_app.selectors import expected_types, roster_findings_of, roster_row, roster_rows
 from sessions_app.models import CardCorrection, Student
+from sessions_app.summary import rules as summary_rules
+from sessions_app.summary.services import card_restate, students_restate
 
 # Fields compared with the roster held by 教务处. 学历类别 and 所在校别 are already
 # errors of the rules when they differ from the student's roster entry.
@@ -90,9 +93,15 @@ def card_check_save(*, student: Student, data: dict, by) -> CardCheck:
     check = card_check_build(student=student, data=data, by=by)
     with transaction.atomic():
         # Two tabs saving at once must not leave two current checks.
-        Student.objects.select_for_update().filter(pk=student.pk).first()
+        locked = Student.objects.select_for_update().get(pk=student.pk)
         CardCheck.objects.filter(student=student, is_current=True).update(is_current=False)
         check.save()
+        students_restate(
+            students=[locked],
+            card_state=summary_rules.card_state(
+                (check.errors, check.mismatch_fields, check.resolved_at)
+            ),
+        )
     return check
 
 
@@ -102,6 +111,8 @@ def card_discrepancy_resolve(*, check: CardCheck, by, note: str) -> CardCheck:
     if not note:
         raise CardCheckError(_("请写明处理结果（例如：名册已更正、学生已按身份证改正）。"))
     with transaction.atomic():
+        # The student first, as a student saving a new check locks them: then the check.
+        student = Student.objects.select_for_update().get(pk=check.student_id)
         check = CardCheck.objects.select_for_update().get(pk=check.pk)
         if not check.mismatch_fields:
             raise CardCheckError(_("这条核对记录与名册一致，无需处理。"))
@@ -113,6 +124,7 @@ def card_discrepancy_resolve(*, check: CardCheck, by, note: str) -> CardCheck:
         check.resolved_by = by
         check.resolution_note = _fit("resolution_note", note)
         check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+        card_restate(student=student)
     return check
 
 
@@ -182,3 +194,46 @@ def card_discrepancy_settle_by_roster(*, student: Student, by, now=None) -> Card
     )
     check.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     return check
+
+
+def roster_findings_refresh(*, campaign, students=None) -> None:
+    """Check roster entries again with the card rules and keep what they find (the bulk
+    check's findings): every student of the campaign, or the ``students`` queryset's.
+    Called by the writes that change an entry or what it is held against: the import, a
+    correction, a category's rule, the rebuild of the campaign's figures."""
+    expected = expected_types(campaign=campaign)
+    pattern, today = settings.STUDENT_ID_PATTERN, timezone.localdate()
+    target = Student.objects.filter(campaign=campaign)
+    if students is not None:
+        target = target.filter(pk__in=students.values("pk"))
+    with transaction.atomic():
+        RosterFinding.objects.filter(campaign=campaign, student__in=target.values("pk")).delete()
+        found = [
+            RosterFinding(
+                campaign=campaign, student_id=values[0], field=field, code=code, level=level
+            )
+            for values in roster_rows(students=target)
+            for field, code, level in roster_findings_of(
+                roster_row(values, expected=expected, pattern=pattern, today=today)
+            )
+        ]
+        RosterFinding.objects.bulk_create(found, batch_size=2000)
+
+
+def roster_findings_drift(*, campaign) -> list[str]:
+    """Return what refreshing the campaign's findings would change, one line each."""
+    expected = expected_types(campaign=campaign)
+    pattern, today = settings.STUDENT_ID_PATTERN, timezone.localdate()
+    records = {
+        (values[0], *finding)
+        for values in roster_rows(campaign=campaign)
+        for finding in roster_findings_of(
+            roster_row(values, expected=expected, pattern=pattern, today=today)
+        )
+    }
+    kept = set(
+        RosterFinding.objects.filter(campaign=campaign).values_list(
+            "student_id", "field", "code", "level"
+        )
+    )
+    return ["finding %r: kept %s" % (f, f in kept) for f in sorted(records ^ kept)]

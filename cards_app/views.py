@@ -13,24 +13,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from capture_portal import cache, ratelimits
+from capture_portal import ratelimits
 from capture_portal.exports import PDF_CONTENT_TYPE, export_response
-from capture_portal.pagecache import render_cached
-from capture_portal.roles import (
+from capture_portal.pagecache import render_public
+from capture_portal.services import run_service
+from cards_app import exports, fill_guide, rules, selectors, services
+from cards_app.forms import RESOLUTION_MAX_LENGTH, CardCheckForm, ResolveForm
+from cards_app.models import CardCheck
+from sessions_app import listing
+from sessions_app.campaigns import campaign_for_request
+from sessions_app.models import Campaign, Student
+from sessions_app.roles import (
     monitor_required,
     monitored_class_of,
     staff_required,
     student_of,
     student_required,
 )
-from capture_portal.services import run_service
-from cards_app import exports, fill_guide, rules, selectors, services
-from cards_app.forms import RESOLUTION_MAX_LENGTH, CardCheckForm, ResolveForm
-from cards_app.models import CardCheck
-from sessions_app.campaigns import campaign_for_request
-from sessions_app.models import Campaign
 
 BULK_PAGE_SIZE = 100
+# The names the centre must be told of, shown on the page; the download has them all.
+NAME_ROWS_SHOWN = 200
 
 
 def _guide(request, result: rules.CardResult) -> fill_guide.Guide:
@@ -96,18 +99,9 @@ def check(request):
         result = services.card_check_run(student=student, data=form.initial) if student else None
         return _check_context(request, student, form, result, [])
 
-    if student is not None:
-        campaign_id = student.campaign_id
-    else:
-        campaign = campaign_for_request(request, published_only=True)
-        campaign_id = campaign.pk if campaign else None
-    return render_cached(
-        request,
-        "cards_app/check.html",
-        context,
-        campaign_id=campaign_id,
-        scopes=(cache.SCHEDULE, cache.ROSTER, cache.CARDS) if student else (cache.SCHEDULE,),
-    )
+    campaign = student.campaign if student else campaign_for_request(request, published_only=True)
+    version = (campaign.pk, campaign.version) if campaign else None
+    return render_public(request, "cards_app/check.html", context, version=version)
 
 
 def _check_context(request, student, form, result, mismatches) -> dict:
@@ -202,18 +196,18 @@ def class_cards(request):
     if student_of(request.user).campaign.is_code_mode:
         return redirect("codemode:class_codes")
 
-    def context():
-        cards = selectors.class_card_states(school_class=school_class)
-        return {"school_class": school_class, "rows": cards.rows, "counts": cards.counts}
-
-    return render_cached(
-        request,
-        "cards_app/class_cards.html",
-        context,
-        campaign_id=school_class.campaign_id,
-        scopes=(cache.SCHEDULE, cache.ROSTER, cache.CARDS),
-        vary=school_class.pk,
+    rows = listing.listing_queryset(
+        Student.objects.filter(school_class=school_class).order_by("student_id"),
+        request.GET,
+        shows={},
+        rows=selectors.card_rows,
     )
+    context = {
+        "school_class": school_class,
+        "listing": rows,
+        "counts": selectors.class_card_counts(school_class=school_class),
+    }
+    return render(request, "cards_app/class_cards.html", context)
 
 
 # 教务处 --------------------------------------------------------------------------------
@@ -230,21 +224,16 @@ def _staff_campaign(request) -> Campaign:
 def staff_bulk(request):
     """The bulk check of the whole roster: counts, a filterable list, the name list."""
     campaign = _staff_campaign(request)
-    return render_cached(
-        request,
-        "cards_app/staff_bulk.html",
-        lambda: _bulk_context(request, campaign),
-        campaign_id=campaign.pk,
-        scopes=(cache.SCHEDULE, cache.ROSTER, cache.CARDS),
-    )
+    return render(request, "cards_app/staff_bulk.html", _bulk_context(request, campaign))
 
 
 def _bulk_context(request, campaign) -> dict:
     bulk = selectors.roster_bulk_check(campaign=campaign)
     problem = request.GET.get("problem", "")
     class_name = request.GET.get("class", "")
-    rows = bulk.filtered(problem=problem, class_name=class_name)
-    page = Paginator(rows, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
+    students = bulk.ordered(bulk.problem_students(problem=problem, class_name=class_name))
+    page = Paginator(students, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = bulk.rows(page.object_list)
     return {
         "campaign": campaign,
         "bulk": bulk,
@@ -254,8 +243,8 @@ def _bulk_context(request, campaign) -> dict:
         "class_name": class_name,
         "problem_title": _problem_title(problem),
         "page": page,
-        "filtered_count": len(rows),
-        "name_rows": bulk.name_rows[:200],
+        "filtered_count": page.paginator.count,
+        "name_rows": bulk.name_rows_first(NAME_ROWS_SHOWN),
         "state_counts": selectors.card_state_counts(campaign=campaign),
         "open_discrepancies": selectors.card_discrepancies_open(campaign=campaign).count(),
     }

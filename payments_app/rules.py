@@ -99,13 +99,16 @@ STATE_LABELS = {
 class MoneyLine:
     """One student as a class's ledger counts them."""
 
-    student_id: int
+    student_id: int | None  # None for a line standing for ``count`` alike students
     pays_with_class: bool  # 应届在校生 of a class shot this time
     member: bool  # still a student of this class (else: their payment stayed here)
     shoot: str  # SHOOT_PENDING, SHOOT_PHOTOGRAPHED or SHOOT_NOT_SHOT
-    paid: Decimal | None = None  # the active payment recorded by this class
+    paid: Decimal | None = None  # the active payment(s) recorded by this class
     paid_elsewhere: bool = False  # an active payment recorded by another class
     carried: bool = False  # staff carried the payment to the make-up round
+    # How many students the line stands for (a class's tally row counts alike students
+    # once); ``paid`` is then what they paid together.
+    count: int = 1
 
     @property
     def owes(self) -> bool:
@@ -167,6 +170,10 @@ def _sum(lines: list[MoneyLine]) -> Decimal:
     return money(sum((line.paid for line in lines if line.paid is not None), ZERO))
 
 
+def _count(lines: Iterable[MoneyLine]) -> int:
+    return sum(line.count for line in lines)
+
+
 @dataclass
 class ClassMoney:
     """A class's money: what it owes, collected, owes the crew, must give back."""
@@ -183,7 +190,7 @@ class ClassMoney:
 
     @cached_property
     def expected_count(self) -> int:
-        return len(self._with("owes"))
+        return _count(self._with("owes"))
 
     @cached_property
     def expected(self) -> Decimal:
@@ -192,7 +199,7 @@ class ClassMoney:
 
     @cached_property
     def paid_count(self) -> int:
-        return sum(1 for line in self.lines if line.paid is not None)
+        return _count(line for line in self.lines if line.paid is not None)
 
     @cached_property
     def collected(self) -> Decimal:
@@ -201,7 +208,7 @@ class ClassMoney:
 
     @cached_property
     def unpaid_count(self) -> int:
-        return len(self._with("unpaid"))
+        return _count(self._with("unpaid"))
 
     @cached_property
     def missing(self) -> Decimal:
@@ -210,7 +217,7 @@ class ClassMoney:
 
     @cached_property
     def crew_count(self) -> int:
-        return len(self._with("to_crew"))
+        return _count(self._with("to_crew"))
 
     @cached_property
     def owed(self) -> Decimal:
@@ -221,11 +228,11 @@ class ClassMoney:
     def to_hand_over(self) -> tuple[int, Decimal]:
         """Return what the monitor holds for the photographed: (students, money)."""
         paid = [line for line in self._with("to_crew") if line.paid is not None]
-        return len(paid), _sum(paid)
+        return _count(paid), _sum(paid)
 
     @cached_property
     def refund_count(self) -> int:
-        return len(self._with("refund_due"))
+        return _count(self._with("refund_due"))
 
     @cached_property
     def refund_due(self) -> Decimal:
@@ -234,7 +241,7 @@ class ClassMoney:
 
     @cached_property
     def carried_count(self) -> int:
-        return len(self._with("carried"))
+        return _count(self._with("carried"))
 
     @cached_property
     def carried(self) -> Decimal:
@@ -243,12 +250,12 @@ class ClassMoney:
     @cached_property
     def pending_count(self) -> int:
         """Return those who owe and have not been photographed yet (nor marked absent)."""
-        return sum(1 for line in self.lines if line.owes and not line.to_crew)
+        return _count(line for line in self.lines if line.owes and not line.to_crew)
 
     @cached_property
     def unpaid_crew_count(self) -> int:
         """Return those photographed who owe the fee and have not paid it yet."""
-        return sum(1 for line in self.lines if line.to_crew and line.paid is None)
+        return _count(line for line in self.lines if line.to_crew and line.paid is None)
 
     @cached_property
     def ready_to_hand_over(self) -> bool:
@@ -268,7 +275,7 @@ class ClassMoney:
     @cached_property
     def paid_owing_count(self) -> int:
         """Return those who owe the fee and have paid it."""
-        return sum(1 for line in self.lines if line.owes and line.paid is not None)
+        return _count(line for line in self.lines if line.owes and line.paid is not None)
 
     @cached_property
     def percent(self) -> int:

@@ -1,19 +1,25 @@
-"""Reads of the fee ledger. Every figure comes from payments_app/rules.py: the selectors
-build MoneyLines from the database and the rules total them, so every page and export
-agrees to the fen. Each function fixes its own queries: a page or an export costs the
-same few queries whatever the number of students."""
+"""Reads of the fee ledger. Every figure comes from payments_app/rules.py.
+
+A class's money is its tally rows (sessions_app/summary/) turned into MoneyLines, one
+line per kind of student it counts, and totalled by the rules; one student's line comes
+from their standing the same way. The tallies hold what the rows cannot know only as
+counts: whether the class is deferred, closed, or past its slot's end is read with them
+(ClassFacts). So every page and export agrees to the fen, and a class, or the whole
+campaign's overview, costs a few rows per class, never a row per student.
+"""
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capture_portal import cache
 from payments_app.models import Handover, HandoverAdjustment, Payment, PaymentStatus
 from payments_app.rules import (
+    CENT,
     STATE_ELSEWHERE,
     STATE_MAKEUP,
     STATE_PAID,
@@ -27,130 +33,127 @@ from payments_app.rules import (
 )
 from sessions_app.models import (
     Campaign,
+    ClassClose,
     College,
     SchoolClass,
     Student,
     StudentCategory,
     schedule_order,
 )
-from sessions_app.shootday.status import (
-    ended_slot_count,
-    shoot_outcome_of,
-    shoot_status_by_student,
-)
+from sessions_app.shootday.rules import shoot_outcome
+from sessions_app.summary import rules as summary
+from sessions_app.summary.selectors import tally_rows
+from sessions_app.summary.services import standing_of
 
-# Lines ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Paid:
-    pk: int
-    class_id: int | None
-    amount: Decimal
-    recorded_at: datetime.datetime | None  # loaded only for lists that print it
-    carried: bool
-
-
-def _active_payments(students: QuerySet, *, times: bool) -> dict[int, _Paid]:
-    """Return the active payment of each student, keyed by student pk (one at most)."""
-    rows = Payment.objects.filter(
-        student__in=students.order_by().values("pk"),
-        status=PaymentStatus.ACTIVE,
-        campaign=F("student__campaign"),
-    ).values_list(
-        "student_id",
-        "pk",
-        "school_class_id",
-        "amount",
-        "recorded_at" if times else "pk",
-        "carry",
-    )
-    return {
-        student_id: _Paid(pk, class_id, amount, when if times else None, carry is not None)
-        for student_id, pk, class_id, amount, when, carry in rows
-    }
+# What a line needs of a class -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _ClassFacts:
+class ClassFacts:
+    """What a class's tally rows cannot know: whether it is deferred, closed at the desk,
+    and when its slot ends."""
+
     status: str
-    day: datetime.date | None
-    end: datetime.time | None
-    close_id: int | None
+    closed: bool
+    ends_at: datetime.datetime | None
+
+    def over(self, now: datetime.datetime) -> bool:
+        return self.ends_at is not None and self.ends_at <= now
 
 
-def _class_facts(students: QuerySet) -> dict[int, _ClassFacts]:
-    """Return what a line needs of every class of the students' campaigns: a few
-    hundred rows at most, rather than a join per student."""
+NO_CLASS = ClassFacts(status="", closed=False, ends_at=None)
+
+
+def class_facts(*, class_ids=None, campaign_id=None) -> dict[int, ClassFacts]:
+    """Return the facts of the classes (or of every class of the campaign), keyed by
+    pk; one query."""
+    classes = (
+        SchoolClass.objects.filter(campaign_id=campaign_id)
+        if campaign_id is not None
+        else SchoolClass.objects.filter(pk__in=set(class_ids))
+    )
     rows = (
-        SchoolClass.objects.filter(campaign__in=students.order_by().values("campaign"))
-        .order_by()
-        .values_list("pk", "status", "slot__date", "slot__end", "shoot_close")
+        classes.annotate(closed=Exists(ClassClose.objects.filter(school_class=OuterRef("pk"))))
+        .select_related("slot")
+        .only("pk", "status", "slot__date", "slot__end")
     )
-    return {pk: _ClassFacts(*facts) for pk, *facts in rows}
+    return {c.pk: ClassFacts(c.status, c.closed, c.slot.ends_at if c.slot else None) for c in rows}
 
 
-@dataclass(frozen=True)
-class _Line:
-    class_id: int
-    line: MoneyLine
-    payment: _Paid | None
+def _outcome(shoot: str, own: ClassFacts, now) -> str:
+    return shoot_outcome(state=shoot, class_closed=own.closed, slot_over=own.over(now))
 
 
-def _lines(
-    students: QuerySet, *, now=None, seen: set | None = None, times: bool = False
-) -> list[_Line]:
-    """Return every student's line: in the class holding their payment, else their own
-    class; with a second line in their own class for one who paid in another. Five
-    queries whatever the number of students; ``seen`` collects every student's pk;
-    ``times`` loads when each payment was recorded."""
-    now = now or timezone.now()
-    paid = _active_payments(students, times=times)
-    shoot = shoot_status_by_student(students=students, light=True, times=False)
-    classes = _class_facts(students)
-    no_class = _ClassFacts("", None, None, None)
-    result = []
-    for pk, class_id, category in students.order_by().values_list(
-        "pk", "school_class_id", "category"
-    ):
-        if seen is not None:
-            seen.add(pk)
-        own = classes.get(class_id, no_class)
-        outcome = shoot_outcome_of(shoot[pk], own.day, own.end, own.close_id, now=now)
-        payment = paid.get(pk)
-        home = payment.class_id if payment is not None else class_id
-        if home is not None:
-            line = MoneyLine(
-                student_id=pk,
-                pays_with_class=not pays_at_makeup_centre(
-                    category=category, class_status=classes[home].status
-                ),
-                member=home == class_id,
-                shoot=outcome,
-                paid=payment.amount if payment is not None else None,
-                carried=payment is not None and payment.carried,
-            )
-            result.append(_Line(home, line, payment))
-        if class_id is not None and home != class_id:
-            line = MoneyLine(
-                student_id=pk,
-                pays_with_class=not pays_at_makeup_centre(
-                    category=category, class_status=own.status
-                ),
-                member=True,
-                shoot=outcome,
-                paid_elsewhere=True,
-            )
-            result.append(_Line(class_id, line, None))
-    return result
+def lines_of_rows(rows: dict, facts: dict[int, ClassFacts], *, now) -> dict[int, list[MoneyLine]]:
+    """Return the MoneyLines of tally rows ({(home, own, category): counts}) by home
+    class: one line per kind and day state, standing for as many students as counted."""
+    lines: dict[int, list[MoneyLine]] = {}
+    for (home, own, category), counts in rows.items():
+        if not home:
+            continue
+        own_facts = facts.get(own, NO_CLASS)
+        pays = not pays_at_makeup_centre(
+            category=category, class_status=facts.get(home, NO_CLASS).status or None
+        )
+        for kind in summary.KINDS:
+            for shoot in summary.SHOOT_STATES:
+                count = counts.get(summary.line_counter(kind, shoot))
+                if not count:
+                    continue
+                paid = None
+                if kind in (summary.PAID, summary.CARRIED):
+                    fen = counts.get(summary.fen_counter(kind, shoot), 0)
+                    paid = (Decimal(fen) / 100).quantize(CENT)
+                lines.setdefault(home, []).append(
+                    MoneyLine(
+                        student_id=None,
+                        pays_with_class=pays,
+                        member=own == home,
+                        shoot=_outcome(shoot, own_facts, now),
+                        paid=paid,
+                        paid_elsewhere=kind == summary.ELSEWHERE,
+                        carried=kind == summary.CARRIED,
+                        count=count,
+                    )
+                )
+    return lines
 
 
-def _students_of_classes(class_ids) -> QuerySet:
-    """Return the students of the classes and those whose payment one of them holds."""
-    payers = Payment.objects.filter(school_class_id__in=class_ids, status=PaymentStatus.ACTIVE)
-    return Student.objects.filter(
-        Q(school_class_id__in=class_ids) | Q(pk__in=payers.values("student_id"))
+def student_lines(
+    student: Student, facts: dict[int, ClassFacts], *, now
+) -> list[tuple[int, MoneyLine]]:
+    """Return the student's lines as (class, line): in the class holding their payment
+    (else their own class) and, if they paid in another, in their own class."""
+    rows = summary.contributions(standing_of(student))
+    lines = []
+    for home, home_lines in lines_of_rows(rows, facts, now=now).items():
+        for line in home_lines:
+            lines.append((home, _with_student(line, student.pk)))
+    # The line in the class holding the payment first, as payment_state_by_student reads.
+    lines.sort(key=lambda item: item[1].paid_elsewhere)
+    return lines
+
+
+def _with_student(line: MoneyLine, pk: int) -> MoneyLine:
+    return MoneyLine(
+        student_id=pk,
+        pays_with_class=line.pays_with_class,
+        member=line.member,
+        shoot=line.shoot,
+        paid=line.paid,
+        paid_elsewhere=line.paid_elsewhere,
+        carried=line.carried,
     )
+
+
+def _facts_for_students(students) -> dict[int, ClassFacts]:
+    ids = set()
+    for student in students:
+        ids.update(filter(None, (student.school_class_id, student.paid_class_id)))
+    return class_facts(class_ids=ids)
+
+
+# The money of classes -------------------------------------------------------------------
 
 
 def _handovers(class_ids) -> dict[int, Handover]:
@@ -172,69 +175,51 @@ def _handed(handover: Handover | None) -> tuple[int, Decimal] | None:
     )
 
 
-@dataclass(frozen=True)
-class ListedLine:
-    """A line of a 缴费名单: the student, their line and their active payment's time."""
-
-    student_id: str
-    name: str
-    id_number: str
-    line: MoneyLine
-    recorded_at: datetime.datetime | None
-
-
-def lines_of_classes(*, class_ids, now=None) -> dict[int, list[ListedLine]]:
-    """Return each class's lines with the students' 学号, names and ID numbers, in 学号
-    order; five queries for any number of classes and students."""
-    students = _students_of_classes(class_ids)
-    people = {
-        pk: (student_id, name, id_number)
-        for pk, student_id, name, id_number in students.order_by().values_list(
-            "pk", "student_id", "name", "id_number"
-        )
-    }
-    result: dict[int, list[ListedLine]] = {pk: [] for pk in class_ids}
-    for item in _lines(students, now=now, times=True):
-        if item.class_id in result:
-            when = item.payment.recorded_at if item.payment else None
-            result[item.class_id].append(ListedLine(*people[item.line.student_id], item.line, when))
-    for lines in result.values():
-        lines.sort(key=lambda listed: listed.student_id)
-    return result
-
-
-def money_of_classes(*, classes, now=None) -> dict[int, ClassMoney]:
-    """Return the money of each class (rules.class_money) keyed by class pk; a fixed
-    handful of queries for any number of classes and students."""
+def money_of_classes(*, classes, now=None, rows=None, facts=None) -> dict[int, ClassMoney]:
+    """Return the money of each class (rules.class_money) keyed by class pk: the classes'
+    tally rows and facts (``rows`` and ``facts``, when the caller has read them) and
+    their hand-overs, four queries for any number."""
+    now = now or timezone.now()
+    classes = list(classes)
+    if not classes:
+        return {}
     class_ids = [c.pk for c in classes]
-    lines: dict[int, list[MoneyLine]] = {pk: [] for pk in class_ids}
-    for item in _lines(_students_of_classes(class_ids), now=now):
-        if item.class_id in lines:
-            lines[item.class_id].append(item.line)
-    return _moneys(lines)
-
-
-def money_of_listed(*, listed: dict[int, list[ListedLine]]) -> dict[int, ClassMoney]:
-    """Return the money of the classes whose lines lines_of_classes returned."""
-    return _moneys({pk: [x.line for x in lines] for pk, lines in listed.items()})
-
-
-def _moneys(lines: dict[int, list[MoneyLine]]) -> dict[int, ClassMoney]:
-    fees = dict(SchoolClass.objects.filter(pk__in=list(lines)).values_list("pk", "campaign__fee"))
-    handovers = _handovers(list(lines))
+    if rows is None:
+        rows = tally_rows(campaign_id=classes[0].campaign_id, homes=class_ids)
+    if facts is None:
+        facts = class_facts(class_ids={*class_ids, *(own for _h, own, _c in rows if own)})
+    lines = lines_of_rows(rows, facts, now=now)
+    fees = dict(SchoolClass.objects.filter(pk__in=class_ids).values_list("pk", "campaign__fee"))
+    handovers = _handovers(class_ids)
     return {
         pk: class_money(
             fee=fees[pk],
-            lines=class_lines,
+            lines=lines.get(pk, []),
             handover=_handed(handovers.get(pk)),
             confirmed=pk in handovers and handovers[pk].confirmed_at is not None,
         )
-        for pk, class_lines in lines.items()
+        for pk in class_ids
     }
 
 
-def money_of_class(*, school_class: SchoolClass, now=None) -> ClassMoney:
-    return money_of_classes(classes=[school_class], now=now)[school_class.pk]
+def money_of_listed(*, listed: dict[int, list["ListedLine"]]) -> dict[int, ClassMoney]:
+    """Return the money of the classes whose lines lines_of_classes returned, from those
+    lines (a list that prints every student totals what it prints)."""
+    fees = dict(SchoolClass.objects.filter(pk__in=list(listed)).values_list("pk", "campaign__fee"))
+    handovers = _handovers(list(listed))
+    return {
+        pk: class_money(
+            fee=fees[pk],
+            lines=[item.line for item in lines],
+            handover=_handed(handovers.get(pk)),
+            confirmed=pk in handovers and handovers[pk].confirmed_at is not None,
+        )
+        for pk, lines in listed.items()
+    }
+
+
+def money_of_class(*, school_class: SchoolClass, now=None, facts=None) -> ClassMoney:
+    return money_of_classes(classes=[school_class], now=now, facts=facts)[school_class.pk]
 
 
 def handover_totals(*, handover: Handover) -> tuple[int, Decimal]:
@@ -281,11 +266,29 @@ class PaymentState:
         return STATE_CSS.get(self.state, "text-bg-light border")
 
 
-def _state(item: _Line) -> PaymentState:
-    payment = item.payment if item.line.paid is not None else None
+@dataclass(frozen=True)
+class _Paid:
+    pk: int
+    amount: Decimal
+    recorded_at: datetime.datetime
+
+
+def _active_payments(students) -> dict[int, _Paid]:
+    """Return the active payment of each of the students, by student pk; one query."""
+    ids = [s.pk for s in students if s.paid_fen is not None]
+    if not ids:
+        return {}
+    rows = Payment.objects.filter(
+        student_id__in=ids, status=PaymentStatus.ACTIVE, campaign=F("student__campaign")
+    ).values_list("student_id", "pk", "amount", "recorded_at")
+    return {student_id: _Paid(pk, amount, when) for student_id, pk, amount, when in rows}
+
+
+def _state(line: MoneyLine, payment: _Paid | None) -> PaymentState:
+    payment = payment if line.paid is not None else None
     return PaymentState(
-        state=item.line.state,
-        label=item.line.label,
+        state=line.state,
+        label=line.label,
         paid=payment is not None,
         amount=payment.amount if payment else None,
         payment_id=payment.pk if payment else None,
@@ -293,22 +296,37 @@ def _state(item: _Line) -> PaymentState:
     )
 
 
+MAKEUP_STATE = PaymentState(state=STATE_MAKEUP, label="补拍自缴")
+
+
+def payment_states(students, *, now=None) -> dict[int, PaymentState]:
+    """Return the payment state of each of the students just loaded (their standing as
+    read), keyed by pk: their line in the class holding their payment (else their own
+    class), or the make-up centre's for a student with no line. Two queries for any
+    number."""
+    now = now or timezone.now()
+    students = list(students)
+    facts = _facts_for_students(students)
+    payments = _active_payments(students)
+    states = {}
+    for student in students:
+        lines = student_lines(student, facts, now=now)
+        if lines:
+            states[student.pk] = _state(lines[0][1], payments.get(student.pk))
+        else:
+            states[student.pk] = MAKEUP_STATE  # no class, no payment: an individual
+    return states
+
+
 def payment_state_by_student(*, students, now=None) -> dict[int, PaymentState]:
-    """Return the payment state of each student, keyed by pk; four queries for any
-    number. ``students`` is a Student queryset or an iterable of students (or pks)."""
+    """Return the payment state of each student, keyed by pk, as the database has it
+    now. ``students`` is a Student queryset or an iterable of students (or pks); three
+    queries for any number."""
     if not isinstance(students, QuerySet):
         pks = [s if isinstance(s, int) else s.pk for s in students]
-        students = Student.objects.filter(pk__in=pks)
-    states = {}
-    seen: set[int] = set()
-    for item in _lines(students, now=now, seen=seen, times=True):
-        if item.line.student_id in states and item.line.paid_elsewhere:
-            continue  # the line of the class holding the payment says it
-        states[item.line.student_id] = _state(item)
-    makeup = PaymentState(state=STATE_MAKEUP, label=_("补拍自缴"))
-    for pk in seen:
-        states.setdefault(pk, makeup)  # no class, no payment: an individual
-    return states
+        states = payment_states(Student.objects.filter(pk__in=pks), now=now)
+        return {pk: states[pk] for pk in pks if pk in states}
+    return payment_states(students, now=now)
 
 
 # A class's ledger ----------------------------------------------------------------------
@@ -321,15 +339,76 @@ class LedgerRow:
     state: PaymentState
 
 
+class LineFilters:
+    """The lines of one class as queries of its students (those of the class and those
+    whose payment it holds): what rules.MoneyLine says of a line, asked of the standing
+    columns, so a list of 500 is filtered and paged by the database. The agreement
+    tests hold each one to the rules."""
+
+    def __init__(self, school_class: SchoolClass, *, now=None, facts=None):
+        now = now or timezone.now()
+        if facts is None:
+            facts = class_facts(campaign_id=school_class.campaign_id)
+        self.school_class = school_class
+        pk = school_class.pk
+        self.here = Q(paid_class_id=pk, paid_fen__isnull=False)
+        self.due = Q(school_class_id=pk, paid_fen__isnull=True)
+        scheduled = school_class.status == SchoolClass.Status.SCHEDULED
+        self.pays = Q(category=StudentCategory.CURRENT) if scheduled else Q(pk__in=[])
+        # Classes closed at the desk or past their slot's end: their students still
+        # waiting are not shot (rules.shoot_outcome).
+        ended = [pk for pk, f in facts.items() if f.closed or f.over(now)]
+        self.not_shot = Q(shoot_state=summary.ABSENT) | Q(
+            shoot_state=summary.PENDING, school_class_id__in=ended
+        )
+        self.photographed = Q(shoot_state=summary.PHOTOGRAPHED)
+        self.owes = self.pays & ~self.not_shot & ~Q(paid_carried=True) & (self.here | self.due)
+        self.unpaid = self.owes & self.due
+        self.to_crew = self.owes & self.photographed
+        self.refund_due = self.here & ~Q(paid_carried=True) & ~self.owes
+
+    def holders(self) -> QuerySet[Student]:
+        """Return the students with a line in the class, in 学号 order."""
+        pk = self.school_class.pk
+        return Student.objects.filter(
+            Q(school_class_id=pk) | Q(paid_class_id=pk, paid_fen__isnull=False)
+        ).order_by("student_id")
+
+
+def ledger_rows(students, school_class: SchoolClass, *, now=None, facts=None) -> list[LedgerRow]:
+    """Return the loaded students' lines in the class, with their states; two queries
+    (one, given the facts of the campaign's classes)."""
+    now = now or timezone.now()
+    students = list(students)
+    if facts is None:
+        facts = _facts_for_students(students)
+        facts.update(class_facts(class_ids=[school_class.pk]))
+    payments = _active_payments(students)
+    rows = []
+    for student in students:
+        for home, line in student_lines(student, facts, now=now):
+            if home == school_class.pk:
+                payment = payments.get(student.pk) if line.paid is not None else None
+                rows.append(LedgerRow(student, line, _state(line, payment)))
+                break
+    return rows
+
+
+NAMES_SHOWN = 30
+
+
 @dataclass
 class ClassLedger:
-    """One class's money: every student's line with its state, and the totals."""
+    """One class's money: the totals, the hand-over, and its students' lines a page (or
+    a filter) at a time."""
 
     school_class: SchoolClass
     money: ClassMoney
-    rows: list[LedgerRow]
     handover: Handover | None
+    filters: LineFilters
     adjustments: list[HandoverAdjustment] = field(default_factory=list)
+    now: datetime.datetime | None = None
+    facts: dict | None = None  # of every class of the campaign
 
     @property
     def fee(self) -> Decimal:
@@ -339,63 +418,120 @@ class ClassLedger:
     def locked(self) -> bool:
         return self.handover is not None
 
-    def _rows(self, name) -> list[LedgerRow]:
-        return [r for r in self.rows if getattr(r.line, name)]
+    def students(self, condition: Q | None = None) -> QuerySet[Student]:
+        holders = self.filters.holders()
+        return holders.filter(condition) if condition is not None else holders
 
-    @property
+    def rows(self, students) -> list[LedgerRow]:
+        return ledger_rows(students, self.school_class, now=self.now, facts=self.facts)
+
+    def _names(self, condition: Q, limit: int | None = NAMES_SHOWN) -> list[LedgerRow]:
+        students = self.students(condition)
+        return self.rows(students[:limit] if limit else students)
+
+    @cached_property
     def unpaid(self) -> list[LedgerRow]:
-        return self._rows("unpaid")
+        """Return the first NAMES_SHOWN students who owe and have not paid
+        (``money.unpaid_count`` says how many in all)."""
+        return self._names(self.filters.unpaid)
 
-    @property
+    @cached_property
     def refunds(self) -> list[LedgerRow]:
-        return self._rows("refund_due")
+        return self._names(self.filters.refund_due)
 
-    @property
+    @cached_property
     def unpaid_photographed(self) -> list[LedgerRow]:
-        return [r for r in self.unpaid if r.line.to_crew]
+        return self._names(self.filters.to_crew & self.filters.due)
+
+    @cached_property
+    def pending(self) -> list[LedgerRow]:
+        """Return those who owe and are neither photographed nor marked absent yet."""
+        return self._names(self.filters.owes & ~self.filters.photographed)
 
 
 def class_ledger(*, school_class: SchoolClass, now=None) -> ClassLedger:
-    """Return the class's ledger in 学号 order; a handful of queries for any class size."""
+    """Return the class's ledger: its money from the tallies and its hand-over; a few
+    queries for any class size (the lines are read a page at a time)."""
+    now = now or timezone.now()
     school_class = SchoolClass.objects.select_related(
         "campaign", "college", "slot__venue", "monitor"
     ).get(pk=school_class.pk)
-    students = _students_of_classes([school_class.pk])
-    lines = {
-        item.line.student_id: item
-        for item in _lines(students, now=now, times=True)
-        if item.class_id == school_class.pk
-    }
     handover = (
         Handover.objects.filter(school_class=school_class)
         .select_related("recorded_by", "confirmed_by")
         .first()
     )
     adjustments = list(handover.adjustments.all()) if handover else []
-    handed = None
-    if handover is not None:
-        handed = handed_over(
-            count=handover.student_count,
-            amount=handover.amount,
-            adjustments=[(a.student_count, a.amount) for a in adjustments],
-        )
-    rows = [
-        LedgerRow(student, lines[student.pk].line, _state(lines[student.pk]))
-        for student in students.order_by("student_id")
-        if student.pk in lines
-    ]
+    facts = class_facts(campaign_id=school_class.campaign_id)
     return ClassLedger(
         school_class=school_class,
-        money=class_money(
-            fee=school_class.campaign.fee,
-            lines=[r.line for r in rows],
-            handover=handed,
-            confirmed=handover is not None and handover.confirmed_at is not None,
-        ),
-        rows=rows,
+        money=money_of_class(school_class=school_class, now=now, facts=facts),
         handover=handover,
+        filters=LineFilters(school_class, now=now, facts=facts),
         adjustments=adjustments,
+        now=now,
+        facts=facts,
     )
+
+
+def student_line_in(*, student: Student, school_class: SchoolClass, now=None) -> MoneyLine | None:
+    """Return the student's line in the class, or None."""
+    now = now or timezone.now()
+    facts = _facts_for_students([student])
+    for home, line in student_lines(student, facts, now=now):
+        if home == school_class.pk:
+            return line
+    return None
+
+
+@dataclass(frozen=True)
+class ListedLine:
+    """A line of a 缴费名单: the student, their line and their active payment's time."""
+
+    student_id: str
+    name: str
+    id_number: str
+    line: MoneyLine
+    recorded_at: datetime.datetime | None
+
+
+LIST_CHUNK = 2000
+
+
+def lines_of_classes(*, class_ids, now=None) -> dict[int, list[ListedLine]]:
+    """Return each class's lines with the students' 学号, names and ID numbers, in 学号
+    order: what a 缴费名单 prints. A few queries per 2,000 students."""
+    now = now or timezone.now()
+    class_ids = list(class_ids)
+    result: dict[int, list[ListedLine]] = {pk: [] for pk in class_ids}
+    students = Student.objects.filter(
+        Q(school_class_id__in=class_ids) | Q(paid_class_id__in=class_ids, paid_fen__isnull=False)
+    ).order_by("student_id")
+    facts = class_facts(class_ids=class_ids)
+    for start in range(0, students.count(), LIST_CHUNK):
+        chunk = list(students[start : start + LIST_CHUNK])
+        missing = {
+            pk
+            for s in chunk
+            for pk in (s.school_class_id, s.paid_class_id)
+            if pk and pk not in facts
+        }
+        facts.update(class_facts(class_ids=missing))
+        payments = _active_payments(chunk)
+        for student in chunk:
+            for home, line in student_lines(student, facts, now=now):
+                if home in result:
+                    paid = payments.get(student.pk) if line.paid is not None else None
+                    result[home].append(
+                        ListedLine(
+                            student.student_id,
+                            student.name,
+                            student.id_number,
+                            line,
+                            paid.recorded_at if paid else None,
+                        )
+                    )
+    return result
 
 
 @dataclass(frozen=True)
@@ -481,39 +617,20 @@ def makeup_payers_q() -> Q:
     )
 
 
-# How far the staff's overview may lag the payments and the photos (payments_overview).
-OVERVIEW_LAG_SECONDS = 3
-
-
-def payments_overview(*, campaign: Campaign, now=None, lag: float = 0) -> Overview:
+def payments_overview(*, campaign: Campaign, now=None) -> Overview:
     """Return each class's money (problems first, then in schedule order) and the totals
-    per college, per slot and overall. A handful of queries for any campaign; cached
-    until a payment, a photo, the roster or the schedule changes, or a slot ends.
-
-    With ``lag`` a payment or a photo is seen within that many seconds (plus one
-    computation) rather than at once: the evening before, monitors record payments
-    several times a second, and 20,000 students' money takes most of a second to sum."""
+    per college, per slot and overall: the campaign's tally rows, a handful of queries
+    for any number of students."""
     now = now or timezone.now()
-    return cache.remember_lagging(
-        "payments-overview",
-        campaign.pk,
-        (cache.SCHEDULE, cache.ROSTER),
-        (cache.DAY, cache.MONEY),
-        lambda: _payments_overview(campaign, now),
-        seconds=lag,
-        extra=ended_slot_count(campaign_id=campaign.pk, now=now),
-    )
-
-
-def _payments_overview(campaign: Campaign, now) -> Overview:
     classes = list(
         SchoolClass.objects.filter(campaign=campaign)
         .select_related("college", "slot__venue")
         .order_by(*schedule_order())
     )
-    moneys = money_of_classes(classes=classes, now=now)
+    tally = tally_rows(campaign_id=campaign.pk)
+    moneys = money_of_classes(classes=classes, now=now, rows=tally)
     rows = [
-        ClassRow(c, moneys[c.pk].summary())
+        ClassRow(c, moneys[c.pk])
         for c in classes
         if c.status == SchoolClass.Status.SCHEDULED or moneys[c.pk].lines
     ]
@@ -537,8 +654,21 @@ def _payments_overview(campaign: Campaign, now) -> Overview:
         colleges=sorted(colleges.values(), key=lambda t: t.label),
         slots=list(slots.values()),
         overall=overall,
-        makeup_count=Student.objects.filter(makeup_payers_q(), campaign=campaign).count(),
+        makeup_count=_makeup_payer_count(tally, classes),
     )
+
+
+def _makeup_payer_count(tally: dict, classes: list[SchoolClass]) -> int:
+    """Return how many students pay the make-up centre (makeup_payers_q), from the
+    member rows of the tallies."""
+    deferred = {c.pk for c in classes if c.status == SchoolClass.Status.DEFERRED}
+    count = 0
+    for (home, own, category), counts in tally.items():
+        if home != own:
+            continue
+        if category != StudentCategory.CURRENT or not own or own in deferred:
+            count += counts.get(summary.MEMBERS, 0)
+    return count
 
 
 def colleges_of_campaign(*, campaign: Campaign) -> QuerySet[College]:

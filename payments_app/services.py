@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capture_portal.formats import yuan
-from capture_portal.roles import is_crew, is_staff_member, may_act_for_class
 from capture_portal.services import ServiceError, names_summary
 from payments_app.models import (
     Handover,
@@ -30,8 +29,16 @@ from payments_app.models import (
     PaymentStatus,
 )
 from payments_app.rules import money, pays_at_makeup_centre
-from payments_app.selectors import class_ledger, handover_totals, money_of_class
+from payments_app.selectors import (
+    class_ledger,
+    handover_totals,
+    money_of_class,
+    student_line_in,
+)
 from sessions_app.models import Campaign, SchoolClass, Student, TimeSlot
+from sessions_app.roles import is_crew, is_staff_member, may_act_for_class
+from sessions_app.summary import rules as summary_rules
+from sessions_app.summary.services import students_restate
 
 REASON_MAX_LENGTH = PaymentReversal._meta.get_field("reason").max_length
 RECEIVER_MAX_LENGTH = Handover._meta.get_field("receiver_name").max_length
@@ -129,6 +136,7 @@ def payments_record(
         )
         result = RecordResult()
         now = timezone.now()
+        paying = []
         for student in fresh:
             payment = Payment(
                 campaign_id=school_class.campaign_id,
@@ -143,8 +151,15 @@ def payments_record(
             )
             if student.pk not in paid_ids and _saved(payment):
                 result.recorded.append(payment)
+                paying.append(student)
             else:
                 result.already_paid.append(student)
+        students_restate(
+            students=paying,
+            paid_fen=summary_rules.to_fen(fee),
+            paid_class_id=school_class.pk,
+            paid_carried=False,
+        )
     return result
 
 
@@ -245,9 +260,11 @@ def payment_carry(*, payment: Payment, by, note: str = "") -> PaymentCarry:
         school_class = _class_of_payment(payment)
         locked = _active_locked(payment)
         _check_refund_due(locked, school_class)
-        return PaymentCarry.objects.create(
+        carry = PaymentCarry.objects.create(
             payment=locked, note=note, carried_by=by, carried_at=timezone.now()
         )
+        students_restate(students=[locked.student], paid_carried=True)
+        return carry
 
 
 def _class_of_payment(payment: Payment) -> SchoolClass:
@@ -257,7 +274,12 @@ def _class_of_payment(payment: Payment) -> SchoolClass:
 
 
 def _active_locked(payment: Payment) -> Payment:
-    locked = Payment.objects.select_for_update().select_related("student").get(pk=payment.pk)
+    # The student too: their standing changes with the payment.
+    locked = (
+        Payment.objects.select_for_update(of=("self", "student"))
+        .select_related("student")
+        .get(pk=payment.pk)
+    )
     if locked.status != PaymentStatus.ACTIVE:
         raise PaymentError(
             _("%(name)s 的这笔缴费已撤销或退款，不能再处理。") % {"name": locked.student.name}
@@ -266,15 +288,8 @@ def _active_locked(payment: Payment) -> Payment:
 
 
 def _check_refund_due(payment: Payment, school_class: SchoolClass) -> None:
-    line = next(
-        (
-            r
-            for r in class_ledger(school_class=school_class).rows
-            if r.student.pk == payment.student_id
-        ),
-        None,
-    )
-    if line is None or not line.line.refund_due:
+    line = student_line_in(student=payment.student, school_class=school_class)
+    if line is None or not line.refund_due:
         raise PaymentError(
             _("%(name)s 应随班缴费，这笔费用不需退还或转补拍。") % {"name": payment.student.name}
         )
@@ -292,6 +307,9 @@ def _reversal(payment: Payment, by, reason: str, kind: str, after_handover: bool
     # The only change a payment ever sees: its status, next to the reversal entry.
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.REVERSED)
     payment.status = PaymentStatus.REVERSED
+    students_restate(
+        students=[payment.student], paid_fen=None, paid_class_id=None, paid_carried=False
+    )
     return reversal
 
 
@@ -436,28 +454,35 @@ def _check_class_done(ledger) -> None:
     money_ = ledger.money
     if not money_.crew_count:
         raise PaymentError(_("本班还没有已拍摄的学生，拍摄后再交接。"))
-    pending = [r.student.name for r in ledger.rows if r.line.owes and not r.line.to_crew]
-    if pending:
+    if money_.pending_count:
+        pending = [r.student.name for r in ledger.pending]
         raise PaymentError(
             _("本班还有 %(n)d 人未拍摄也未登记缺席（%(names)s）：全班拍完后再交接。")
-            % {"n": len(pending), "names": names_summary(pending)}
+            % {
+                "n": money_.pending_count,
+                "names": names_summary(pending, total=money_.pending_count),
+            }
         )
-    unpaid = [r.student.name for r in ledger.unpaid_photographed]
-    if unpaid:
+    if money_.unpaid_crew_count:
+        unpaid = [r.student.name for r in ledger.unpaid_photographed]
         raise PaymentError(
             _("已拍摄但未缴费 %(n)d 人（%(names)s）：请先收齐并登记，再交接。")
-            % {"n": len(unpaid), "names": names_summary(unpaid)}
+            % {
+                "n": money_.unpaid_crew_count,
+                "names": names_summary(unpaid, total=money_.unpaid_crew_count),
+            }
         )
 
 
 def _count_mismatch(ledger, student_count: int, count: int) -> str:
     """Return why a hand-over of ``student_count`` students does not match the
     ``count`` photographed, with what the difference is."""
-    refunds = [r.student.name for r in ledger.refunds]
+    refund_count = ledger.money.refund_count
+    refunds = [r.student.name for r in ledger.refunds] if refund_count else []
     note = (
         _("已缴费但未拍摄的 %(n)d 人（%(names)s）不交拍摄组，其费用由教务处退还或转补拍。")
-        % {"n": len(refunds), "names": names_summary(refunds)}
-        if refunds
+        % {"n": refund_count, "names": names_summary(refunds, total=refund_count)}
+        if refund_count
         else ""
     )
     return _(

@@ -13,11 +13,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from capture_portal import cache, listing
 from capture_portal.exports import export_response
 from capture_portal.formats import yuan
-from capture_portal.pagecache import render_cached
-from capture_portal.roles import (
+from capture_portal.services import run_service
+from payments_app import selectors, services
+from payments_app.exports import payment_list_export
+from payments_app.forms import ExportForm, HandoverForm, ReasonForm, RecordForm
+from payments_app.models import PaymentMethod
+from sessions_app import listing
+from sessions_app.campaigns import campaign_for_request
+from sessions_app.models import SchoolClass
+from sessions_app.roles import (
     class_for_handover,
     class_for_user,
     is_crew,
@@ -27,13 +33,6 @@ from capture_portal.roles import (
     staff_required,
     student_of,
 )
-from capture_portal.services import run_service
-from payments_app import selectors, services
-from payments_app.exports import payment_list_export
-from payments_app.forms import ExportForm, HandoverForm, ReasonForm, RecordForm
-from payments_app.models import PaymentMethod
-from sessions_app.campaigns import campaign_for_request
-from sessions_app.models import SchoolClass
 from sessions_app.selectors import class_roster
 
 
@@ -46,12 +45,10 @@ def _class_url(school_class: SchoolClass, anchor: str = "", back: str = "") -> s
     return "%s#%s" % (url, anchor) if anchor else url
 
 
-# The class page's filters: what each shows of the ledger's rows.
-SHOWS = {
-    "unpaid": lambda row: row.line.unpaid,
-    "paid": lambda row: row.state.paid,
-    "other": lambda row: not row.line.unpaid and not row.state.paid,
-}
+def _shows(ledger) -> dict:
+    """Return the class page's filters: which of the ledger's students each shows."""
+    lines = ledger.filters
+    return {"unpaid": lines.unpaid, "paid": lines.here, "other": ~lines.unpaid & ~lines.here}
 
 
 @login_required
@@ -70,28 +67,19 @@ def home(request):
 @login_required
 def class_page(request, pk):
     school_class = class_for_user(request.user, pk)
-
-    def context():
-        ledger = selectors.class_ledger(school_class=school_class)
-        return {
-            "ledger": ledger,
-            "listing": listing.listing(
-                ledger.rows, request.GET, shows=SHOWS, student=lambda r: r.student
-            ),
-            "school_class": ledger.school_class,
-            "entries": selectors.ledger_entries_for_class(school_class=school_class, limit=50),
-            "methods": PaymentMethod.choices,
-            "is_staff": is_staff_member(request.user),
-            "handover_form": HandoverForm(),
-        }
-
-    return render_cached(
-        request,
-        "payments_app/class.html",
-        context,
-        campaign_id=school_class.campaign_id,
-        scopes=cache.MONEY_PAGE,
-    )
+    ledger = selectors.class_ledger(school_class=school_class)
+    context = {
+        "ledger": ledger,
+        "listing": listing.listing_queryset(
+            ledger.students(), request.GET, shows=_shows(ledger), rows=ledger.rows
+        ),
+        "school_class": ledger.school_class,
+        "entries": selectors.ledger_entries_for_class(school_class=school_class, limit=50),
+        "methods": PaymentMethod.choices,
+        "is_staff": is_staff_member(request.user),
+        "handover_form": HandoverForm(),
+    }
+    return render(request, "payments_app/class.html", context)
 
 
 @login_required
@@ -294,17 +282,12 @@ def mine(request):
     student = student_of(request.user)
     if student is None:
         raise PermissionDenied
-    return render_cached(
-        request,
-        "payments_app/mine.html",
-        lambda: {
-            "student": student,
-            "state": selectors.payment_state_by_student(students=[student])[student.pk],
-            "campaign": student.campaign,
-        },
-        campaign_id=student.campaign_id,
-        scopes=cache.MONEY_PAGE,
-    )
+    context = {
+        "student": student,
+        "state": selectors.payment_states([student])[student.pk],
+        "campaign": student.campaign,
+    }
+    return render(request, "payments_app/mine.html", context)
 
 
 @staff_required
@@ -312,19 +295,12 @@ def overview(request):
     campaign = campaign_for_request(request)
     if campaign is None:
         return render(request, "payments_app/overview.html", {"overview": None})
-    return render_cached(
-        request,
-        "payments_app/overview.html",
-        lambda: {
-            "overview": selectors.payments_overview(
-                campaign=campaign, lag=selectors.OVERVIEW_LAG_SECONDS
-            ),
-            "campaign": campaign,
-            "colleges": selectors.colleges_of_campaign(campaign=campaign),
-        },
-        campaign_id=campaign.pk,
-        scopes=cache.MONEY_PAGE,
-    )
+    context = {
+        "overview": selectors.payments_overview(campaign=campaign),
+        "campaign": campaign,
+        "colleges": selectors.colleges_of_campaign(campaign=campaign),
+    }
+    return render(request, "payments_app/overview.html", context)
 
 
 @login_required

@@ -18,6 +18,7 @@ from sessions_app.models import (
     Venue,
 )
 from sessions_app.selectors import name_contains_q
+from sessions_app.summary.services import summaries_rebuild
 
 
 class NameSearchMixin:
@@ -74,6 +75,25 @@ class StudentAdmin(NameSearchMixin, admin.ModelAdmin):
     list_filter = ["category", "campaign"]
     search_fields = ["student_id", "name"]
     raw_id_fields = ["school_class", "user"]
+
+    # An edit here can move a student to another class, category or campaign: the
+    # campaigns' figures are counted again from their records (the admin's view runs
+    # in one transaction, so they commit with the edit).
+    def save_model(self, request, obj, form, change):
+        before = Student.objects.filter(pk=obj.pk).values_list("campaign_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        for campaign in Campaign.objects.filter(pk__in={before, obj.campaign_id}):
+            summaries_rebuild(campaign=campaign)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        summaries_rebuild(campaign=obj.campaign)
+
+    def delete_queryset(self, request, queryset):
+        campaigns = set(queryset.values_list("campaign_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for campaign in Campaign.objects.filter(pk__in=campaigns):
+            summaries_rebuild(campaign=campaign)
 
 
 class ReadOnlyLogAdmin(NameSearchMixin, admin.ModelAdmin):

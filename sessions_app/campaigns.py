@@ -9,6 +9,7 @@ there is more than one campaign, refuses to guess.
 
 from django.core.management.base import CommandError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from capture_portal.http import int_param
 from sessions_app.models import Campaign
@@ -42,6 +43,15 @@ def campaign_for_request(request, *, published_only: bool = False) -> Campaign |
         if campaign is not None:
             return campaign
     return campaign_default(published_only=published_only)
+
+
+def campaign_or_404(request) -> Campaign:
+    """Return the campaign a staff or crew page is about (campaign_for_request); 404
+    while there is no campaign at all."""
+    campaign = campaign_for_request(request)
+    if campaign is None:
+        raise Http404(_("还没有采集活动。"))
+    return campaign
 
 
 def campaign_for_command(campaign_id: int | None) -> Campaign:

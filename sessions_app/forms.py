@@ -149,10 +149,6 @@ class SlotForm(forms.ModelForm):
             self.add_error("end", _("结束时间必须晚于开始时间。"))
         return cleaned
 
-    def validate_constraints(self, exclude=None):
-        # The overlap and end-after-start rules are checked by the service, with a lock.
-        return None
-
 
 class SchoolClassForm(forms.ModelForm):
     class Meta:
@@ -219,13 +215,15 @@ _SEPARATORS = re.compile(r"[、，,；;\s]+")
 class ScheduleForm(forms.Form):
     """One text field per slot: its classes in shooting order, separated by 、 as in the notice."""
 
-    def __init__(self, *args, campaign, slots, **kwargs):
+    def __init__(self, *args, campaign, rows, **kwargs):
+        """``rows`` are the schedule's SlotRows: each slot with its classes in order."""
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.slots = list(slots)
+        self.slots = [row.slot for row in rows]
         self.classes_by_name = {c.name: c for c in SchoolClass.objects.filter(campaign=campaign)}
-        for slot in self.slots:
-            names = [c.name for c in slot.ordered_classes]
+        for row in rows:
+            slot = row.slot
+            names = [c.name for c in row.classes]
             self.fields["slot_%d" % slot.pk] = forms.CharField(
                 label="%s %s" % (slot, slot.venue),
                 required=False,

@@ -5,10 +5,9 @@ students."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from capture_portal import cache
 from cards_app.rules import name_key, name_parts, name_variants, normalise_text
 from cards_app.selectors import STATUS_OK, CardState, card_state_by_student
 from payments_app.rules import STATE_PAID
@@ -24,6 +23,8 @@ from sessions_app.models import (
     TimeSlot,
     Venue,
 )
+from sessions_app.summary import rules as summary_rules
+from sessions_app.summary.selectors import member_counts, tally_rows
 
 # The campaign --------------------------------------------------------------------------
 
@@ -38,16 +39,7 @@ def campaign_default(
     the one whose day is at hand, never merely the last one created.
     """
     today = today or timezone.localdate()
-    # Asked by every page: kept until a campaign or a slot changes (or a minute passes:
-    # a bulk write of slots sends no signal).
-    return cache.remember(
-        "campaign-default",
-        cache.EVERY_CAMPAIGN,
-        (cache.SCHEDULE,),
-        lambda: _campaign_default(published_only, today),
-        extra=(published_only, today.isoformat()),
-        timeout=60,
-    )
+    return _campaign_default(published_only, today)
 
 
 def _campaign_default(published_only: bool, today: datetime.date) -> Campaign | None:
@@ -114,7 +106,7 @@ class Schedule:
         """Return when the campaign's last slot ends, or None without slots."""
         if not self.rows:
             return None
-        return max(_slot_end(row.slot) for row in self.rows)
+        return max(row.slot.ends_at for row in self.rows)
 
     @property
     def venues(self) -> list:
@@ -125,28 +117,23 @@ class Schedule:
 
 
 def schedule_for_campaign(*, campaign: Campaign) -> Schedule:
-    """Return the campaign's slots with their classes, groups and headcounts; cached
-    until the schedule or the roster changes."""
-    return cache.remember(
-        "schedule",
-        campaign.pk,
-        (cache.SCHEDULE, cache.ROSTER),
-        lambda: _schedule_for_campaign(campaign),
-    )
-
-
-def _schedule_for_campaign(campaign: Campaign) -> Schedule:
-    classes = (
+    """Return the campaign's slots with their classes, groups and headcounts (from the
+    tallies: a few queries for any number of students)."""
+    sizes = class_sizes(campaign=campaign)
+    classes = list(
         SchoolClass.objects.filter(campaign=campaign)
         .select_related("college")
-        .annotate(student_count=Count("students"))
         .order_by("position", "name")
     )
+    for school_class in classes:
+        school_class.student_count = sizes.classes.get(school_class.pk, 0)
+    by_slot: dict[int, list[SchoolClass]] = {}
+    for school_class in classes:
+        by_slot.setdefault(school_class.slot_id, []).append(school_class)
     slots = list(
         TimeSlot.objects.filter(campaign=campaign)
         .select_related("venue")
         .prefetch_related(
-            Prefetch("classes", queryset=classes, to_attr="ordered_classes"),
             Prefetch(
                 "category_rules",
                 queryset=CategoryRule.objects.order_by("position", "id"),
@@ -155,18 +142,11 @@ def _schedule_for_campaign(campaign: Campaign) -> Schedule:
         )
         .order_by("date", "start", "venue_id")
     )
-    # Individuals are counted by category: one grouped query.
-    loose = dict(
-        Student.objects.filter(individuals_q(), campaign=campaign)
-        .values_list("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
-    )
     rows = []
     for slot in slots:
-        row = SlotRow(slot=slot, classes=slot.ordered_classes, groups=slot.ordered_groups)
+        row = SlotRow(slot=slot, classes=by_slot.get(slot.pk, []), groups=slot.ordered_groups)
         row.headcount = sum(c.student_count for c in row.classes) + sum(
-            loose.get(g.category, 0) for g in row.groups
+            sizes.individuals.get(g.category, 0) for g in row.groups
         )
         rows.append(row)
     others = [c for c in classes if c.slot_id is None]
@@ -185,6 +165,43 @@ def _schedule_for_campaign(campaign: Campaign) -> Schedule:
         unassigned=unassigned,
         unassigned_groups=unassigned_groups,
     )
+
+
+@dataclass(frozen=True)
+class ClassSizes:
+    """How many students each class has, and how many individuals each category (those
+    shot with their category's group: rules.shot_as_individual)."""
+
+    classes: dict[int, int]
+    individuals: dict[str, int]
+
+
+def class_sizes(*, campaign: Campaign) -> ClassSizes:
+    """Return the campaign's class sizes and individuals by category, from the member
+    rows of its tallies; two queries for any number of students."""
+    classes = {
+        pk: (slot_id, status)
+        for pk, slot_id, status in SchoolClass.objects.filter(campaign=campaign).values_list(
+            "pk", "slot_id", "status"
+        )
+    }
+    sizes: dict[int, int] = {}
+    individuals: dict[str, int] = {}
+    for (home, own, category), counts in tally_rows(campaign_id=campaign.pk).items():
+        if home != own:
+            continue
+        members = counts.get(summary_rules.MEMBERS, 0)
+        if own:
+            sizes[own] = sizes.get(own, 0) + members
+        slot_id, status = classes.get(own, (None, None))
+        individual = not own or (
+            category != StudentCategory.CURRENT
+            and slot_id is None
+            and status != SchoolClass.Status.DEFERRED
+        )
+        if individual:
+            individuals[category] = individuals.get(category, 0) + members
+    return ClassSizes(classes=sizes, individuals=individuals)
 
 
 def venues() -> QuerySet[Venue]:
@@ -231,10 +248,6 @@ def student_place(*, student: Student) -> rules.Place:
     )
 
 
-def _slot_end(slot: TimeSlot) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(slot.date, slot.end))
-
-
 def schedule_over(*, schedule: Schedule, now=None) -> bool:
     """Return whether every slot of the schedule has ended."""
     ends_at = schedule.ends_at
@@ -270,7 +283,7 @@ def slot_for_student(*, student: Student, now=None) -> StudentSlot:
         position=place.position,
         class_count=class_count,
         deferred=place.deferred,
-        over=place.slot is not None and _slot_end(place.slot) <= (now or timezone.now()),
+        over=place.slot is not None and place.slot.ends_at <= (now or timezone.now()),
     )
 
 
@@ -330,66 +343,77 @@ def roster_corrections(*, student: Student) -> QuerySet[RosterCorrection]:
 
 @dataclass(frozen=True)
 class RosterRow:
-    """A student of a class with where their card and their fee stand."""
+    """A student of a class with where their card, their fee and their code stand."""
 
     student: Student
     card: CardState
     payment: PaymentState
+    code: object = None  # code mode: codemode.selectors.CodeState
 
 
-@dataclass
+@dataclass(frozen=True)
 class ClassReadiness:
-    """The monitor's view of the class: every student's card and fee, and the counts."""
+    """The monitor's counts of the class, from its tallies."""
 
-    rows: list[RosterRow]
-
-    @property
-    def activated(self) -> int:
-        """Return the students who have logged in and set their own password."""
-        return sum(1 for r in self.rows if r.student.user_id and not r.student.must_change_password)
-
-    @property
-    def cards_ok(self) -> int:
-        return sum(1 for r in self.rows if r.card.status == STATUS_OK)
-
-    @property
-    def paid(self) -> int:
-        """Return the students who have paid what they owe the class."""
-        return sum(1 for r in self.rows if r.payment.state == STATE_PAID)
+    total: int
+    activated: int  # logged in and set their own password
+    cards_ok: int
+    codes_ready: int
+    paid: int  # paid what they owe the class
 
 
-def class_readiness(*, school_class: SchoolClass) -> ClassReadiness:
-    """Return the class roster with card and payment states, in three queries.
+def class_readiness(*, school_class: SchoolClass, now=None) -> ClassReadiness:
+    """Return how many of the class are logged in, have a card checked OK or a readable
+    code, and have paid; the class's tally rows, three queries for any class size."""
+    from payments_app.selectors import class_facts, lines_of_rows
 
-    Each part is cached under the scopes it reads: on the evening before, a card saved,
-    a first login and a payment come many times a second across a campaign, and each
-    should cost the monitor's page its own part only."""
-    from sessions_app.shootday.status import ended_slot_count
-
-    campaign_id, pk = school_class.campaign_id, school_class.pk
-    students = cache.remember(
-        "class-roster",
-        campaign_id,
-        (cache.SCHEDULE, cache.ROSTER, cache.ACCOUNTS),
-        lambda: list(class_roster(school_class=school_class)),
-        extra=pk,
+    now = now or timezone.now()
+    rows = tally_rows(
+        campaign_id=school_class.campaign_id, homes=[school_class.pk], owns=[school_class.pk]
     )
-    cards = cache.remember(
-        "class-cards",
-        campaign_id,
-        (cache.SCHEDULE, cache.ROSTER, cache.CARDS),
-        lambda: card_state_by_student(students=students),
-        extra=pk,
+    members = member_counts(rows, own=school_class.pk)
+    # A student's own line is in the class holding their payment, else in their class.
+    own_rows = {key: counts for key, counts in rows.items() if key[1] == school_class.pk}
+    facts = class_facts(class_ids={key[0] for key in own_rows} | {school_class.pk})
+    paid = sum(
+        line.count
+        for lines in lines_of_rows(own_rows, facts, now=now).values()
+        for line in lines
+        if not line.paid_elsewhere and line.state == STATE_PAID
     )
-    payments = cache.remember(
-        "class-payments",
-        campaign_id,
-        cache.MONEY_PAGE,
-        lambda: payment_state_by_student(students=students),
-        # A slot's end turns its unshot students' fee into a refund or a carry.
-        extra=(pk, ended_slot_count(campaign_id=campaign_id)),
+    return ClassReadiness(
+        total=members.get(summary_rules.MEMBERS, 0),
+        activated=members.get(summary_rules.ACTIVATED, 0),
+        cards_ok=members.get("card_" + summary_rules.CARD_OK, 0),
+        codes_ready=members.get("code_" + summary_rules.CODE_READY, 0),
+        paid=paid,
     )
-    return ClassReadiness([RosterRow(s, cards[s.pk], payments[s.pk]) for s in students])
+
+
+def readiness_filters(*, school_class: SchoolClass, code_mode: bool, now=None) -> dict:
+    """Return the monitor's roster filters: who still has something to do, as queries."""
+    from payments_app.selectors import LineFilters
+
+    ready = Q(code_state=summary_rules.CODE_READY) if code_mode else Q(card_state=STATUS_OK)
+    return {
+        "card": ~ready,
+        "unpaid": LineFilters(school_class, now=now).unpaid,
+        "login": Q(user__isnull=True) | Q(must_change_password=True),
+    }
+
+
+def readiness_rows(students, *, code_mode: bool, now=None) -> list[RosterRow]:
+    """Return the loaded students with their card, payment and code states; three
+    queries for a page of them."""
+    from sessions_app.codemode.selectors import code_state_by_student
+
+    students = list(students)
+    cards = card_state_by_student(students=students)
+    payments = payment_state_by_student(students=students, now=now)
+    codes = {}
+    if code_mode and students:
+        codes = code_state_by_student(campaign=students[0].campaign, students=students)
+    return [RosterRow(s, cards[s.pk], payments[s.pk], codes.get(s.pk)) for s in students]
 
 
 def students_by_place(*, campaign: Campaign) -> tuple[dict[int, list], dict[str, list]]:

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from capture_portal import cache
 from capture_portal.services import ServiceError
+from cards_app.services import roster_findings_refresh
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
+from sessions_app.summary.services import standing_of, students_restate, tally_move
 
 
 class ScheduleError(ServiceError):
@@ -35,27 +37,43 @@ def _save(instance, fields: dict, *, clash_message: str):
     return instance
 
 
+def campaign_touch(*, campaign_ids) -> None:
+    """Raise the version of the campaigns whose published schedule a write changes, in
+    the write's transaction (Campaign.version): public pages are shared under it."""
+    Campaign.objects.filter(pk__in=list(campaign_ids)).update(version=F("version") + 1)
+
+
 def campaign_save(*, campaign: Campaign | None = None, **fields) -> Campaign:
     """Create a campaign, or change one, with the fields of the campaign form."""
-    return _save(campaign or Campaign(), fields, clash_message=_("采集活动未能保存，请重试。"))
+    with transaction.atomic():
+        saved = _save(campaign or Campaign(), fields, clash_message=_("采集活动未能保存，请重试。"))
+        campaign_touch(campaign_ids=[saved.pk])
+    return saved
 
 
 def venue_save(*, venue: Venue | None = None, **fields) -> Venue:
     """Create a venue, or change one (its name is unique)."""
-    return _save(
-        venue or Venue(),
-        fields,
-        clash_message=_("已有名为“%(name)s”的地点。") % {"name": fields.get("name", "")},
-    )
+    with transaction.atomic():
+        saved = _save(
+            venue or Venue(),
+            fields,
+            clash_message=_("已有名为“%(name)s”的地点。") % {"name": fields.get("name", "")},
+        )
+        campaign_touch(campaign_ids=saved.slots.values_list("campaign_id", flat=True).distinct())
+    return saved
 
 
 def class_save(*, campaign: Campaign, school_class: SchoolClass | None = None, **fields):
     """Create a class of the campaign, or change one (its name is unique in the campaign)."""
-    return _save(
-        school_class or SchoolClass(campaign=campaign),
-        fields,
-        clash_message=_("本次采集已有名为“%(name)s”的班级。") % {"name": fields.get("name", "")},
-    )
+    with transaction.atomic():
+        saved = _save(
+            school_class or SchoolClass(campaign=campaign),
+            fields,
+            clash_message=_("本次采集已有名为“%(name)s”的班级。")
+            % {"name": fields.get("name", "")},
+        )
+        campaign_touch(campaign_ids=[campaign.pk])
+    return saved
 
 
 def _overlapping_slot(*, venue: Venue, date, start, end, exclude_pk=None) -> TimeSlot | None:
@@ -93,6 +111,7 @@ def slot_save(
                 slot.save()
         except IntegrityError:
             raise ScheduleError(_("与同一地点的其他时段重叠，未保存。")) from None
+        campaign_touch(campaign_ids=[campaign.pk])
     return slot
 
 
@@ -103,6 +122,7 @@ def slot_delete(*, slot: TimeSlot) -> None:
         if slot.classes.exists() or slot.category_rules.exists():
             raise ScheduleError(_("该时段仍有班级或学生类别，请先移走再删除。"))
         slot.delete()
+        campaign_touch(campaign_ids=[slot.campaign_id])
 
 
 def category_rule_set(
@@ -125,6 +145,12 @@ def category_rule_set(
         rule.education_type = education_type
         rule.school_type = school_type
         rule.save(update_fields=["slot", "position", "education_type", "school_type"])
+        campaign_touch(campaign_ids=[rule.campaign_id])
+        # The category's cards are held against what the rule now says.
+        roster_findings_refresh(
+            campaign=rule.campaign,
+            students=Student.objects.filter(campaign_id=rule.campaign_id, category=rule.category),
+        )
     return rule
 
 
@@ -142,7 +168,6 @@ def class_monitor_set(*, school_class: SchoolClass, student: Student | None) -> 
                 monitor=None
             )
         SchoolClass.objects.filter(pk=school_class.pk).update(monitor=student)
-        cache.bump(school_class.campaign_id, cache.SCHEDULE, cache.ROSTER)
 
 
 # Initial passwords: no 0/O, 1/l/I, so a printed slip cannot be misread.
@@ -164,7 +189,8 @@ def student_accounts_issue(
     """
     User = get_user_model()
     issued = []
-    with transaction.atomic(), cache.batch():
+    changes = []
+    with transaction.atomic():
         students = list(
             Student.objects.select_for_update()
             .filter(pk__in=[s.pk for s in students])
@@ -180,21 +206,25 @@ def student_accounts_issue(
             password = initial_password_new()
             user = existing.get(student.student_id) or User(username=student.student_id)
             # A one-time random password of 50 bits: a light hash keeps printing a class's
-            # slips fast; Django re-hashes with the strong default at first login.
+            # slips fast; the forced change at first login sets one of the strong default.
             user.password = make_password(password, hasher="pbkdf2_sha256_initial")
             user.first_name = student.name[: User._meta.get_field("first_name").max_length]
             user.is_active = True
             user.save()
             if student.user_id != user.pk or not student.must_change_password:
+                before = standing_of(student)
                 student.user = user
                 student.must_change_password = True
                 student.save(update_fields=["user", "must_change_password"])
+                changes.append((before, standing_of(student)))
             issued.append((student, password))
+        if students:
+            tally_move(campaign_id=students[0].campaign_id, changes=changes)
     return issued
 
 
 def student_password_changed(*, user) -> None:
     """Record that a student has set their own password: the issued one is spent."""
-    for campaign_id in set(Student.objects.filter(user=user).values_list("campaign_id", flat=True)):
-        cache.bump(campaign_id, cache.ACCOUNTS)
-    Student.objects.filter(user=user).update(must_change_password=False)
+    with transaction.atomic():
+        for student in Student.objects.select_for_update().filter(user=user):
+            students_restate(students=[student], must_change_password=False)

@@ -9,21 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from capture_portal import cache, listing, ratelimits
+from capture_portal import ratelimits
 from capture_portal.exports import export_response
 from capture_portal.http import int_param, next_param
-from capture_portal.pagecache import render_cached
-from capture_portal.roles import (
-    monitor_required,
-    monitored_class_of,
-    staff_required,
-    student_of,
-    student_required,
-)
+from capture_portal.pagecache import render_public
 from capture_portal.services import run_service
-from cards_app.selectors import STATUS_OK
-from payments_app.rules import STATE_UNPAID
-from sessions_app import exports, selectors, services
+from sessions_app import exports, listing, selectors, services
 from sessions_app.campaigns import campaign_for_request
 from sessions_app.changes import selectors as change_selectors
 from sessions_app.changes import services as change_services
@@ -43,13 +34,16 @@ from sessions_app.forms import (
     VenueForm,
 )
 from sessions_app.models import Campaign, CategoryRule, SchoolClass, Student, TimeSlot, Venue
-from sessions_app.roster import services as roster_services
-from sessions_app.shootday.selectors import (
-    QUEUE_LAG_SECONDS,
-    class_queue_status,
-    slot_queue,
-    student_shoot_panel,
+from sessions_app.roles import (
+    monitor_required,
+    monitored_class_of,
+    staff_required,
+    student_of,
+    student_required,
 )
+from sessions_app.roster import services as roster_services
+from sessions_app.shootday.selectors.queue import class_queue_status, slot_queue
+from sessions_app.shootday.selectors.student import student_shoot_panel
 
 
 def home(request):
@@ -63,13 +57,7 @@ def home(request):
             "over": schedule is not None and selectors.schedule_over(schedule=schedule),
         }
 
-    return render_cached(
-        request,
-        "sessions_app/home.html",
-        context,
-        campaign_id=campaign and campaign.pk,
-        scopes=(cache.SCHEDULE, cache.ROSTER),
-    )
+    return render_public(request, "sessions_app/home.html", context, version=_version_of(campaign))
 
 
 @ratelimits.limit("lookup")
@@ -90,93 +78,67 @@ def lookup(request):
         )
         if student is not None:
             result = selectors.slot_for_student(student=student)
-    return render_cached(
+    return render_public(
         request,
         "sessions_app/lookup.html",
         lambda: {"form": form, "campaign": campaign, "result": result, "searched": searched},
-        campaign_id=campaign and campaign.pk,
-        scopes=(cache.SCHEDULE,),
+        version=_version_of(campaign),
     )
+
+
+def _version_of(campaign) -> tuple | None:
+    """Return what a public page of the campaign is shared under."""
+    return (campaign.pk, campaign.version) if campaign is not None else None
 
 
 @student_required
 def student_home(request):
     student = student_of(request.user)
-
-    def context():
-        place = selectors.slot_for_student(student=student)
-        code_mode = student.campaign.is_code_mode
-        return {
-            "student": student,
-            "campaign": student.campaign,
-            "code": code_selectors.student_code_state(student=student) if code_mode else None,
-            "countdown": (
-                code_rules.fetch_countdown(shoot_day=place.slot.date, today=timezone.localdate())
-                if code_mode and place.slot
-                else None
-            ),
-            "place": place,
-            "queue": slot_queue(slot=place.slot, lag=QUEUE_LAG_SECONDS) if place.slot else None,
-            "shoot_panel": student_shoot_panel(student=student),
-            "schedule_notice": change_selectors.schedule_notice(student=student),
-        }
-
-    return render_cached(
-        request,
-        "sessions_app/student_home.html",
-        context,
-        campaign_id=student.campaign_id,
-        scopes=cache.CONTENT,
-    )
-
-
-# The monitor's roster filters: who still has something to do.
-READINESS_SHOWS = {
-    "card": lambda row: row.card.status != STATUS_OK,
-    "unpaid": lambda row: row.payment.state == STATE_UNPAID,
-    "login": lambda row: not row.student.user_id or row.student.must_change_password,
-}
+    place = selectors.slot_for_student(student=student)
+    code_mode = student.campaign.is_code_mode
+    context = {
+        "student": student,
+        "campaign": student.campaign,
+        "code": code_selectors.student_code_state(student=student) if code_mode else None,
+        "countdown": (
+            code_rules.fetch_countdown(shoot_day=place.slot.date, today=timezone.localdate())
+            if code_mode and place.slot
+            else None
+        ),
+        "place": place,
+        "queue": slot_queue(slot=place.slot) if place.slot else None,
+        "shoot_panel": student_shoot_panel(student=student),
+        "schedule_notice": change_selectors.schedule_notice(student=student),
+    }
+    return render(request, "sessions_app/student_home.html", context)
 
 
 @monitor_required
 def monitor_home(request):
     school_class = monitored_class_of(request.user)
     student = student_of(request.user)
-
-    def context():
-        readiness = selectors.class_readiness(school_class=school_class)
-        codes = None
-        shows = dict(READINESS_SHOWS)
-        if school_class.campaign.is_code_mode:
-            codes = code_selectors.code_state_by_student(
-                campaign=school_class.campaign, students=[row.student for row in readiness.rows]
-            )
-            shows["card"] = lambda row: not codes[row.student.pk].ready
-        rows = listing.listing(
-            readiness.rows, request.GET, shows=shows, student=lambda r: r.student
-        )
-        return {
-            "school_class": school_class,
-            "readiness": readiness,
-            "listing": rows,
-            "code_mode": codes is not None,
-            "rows": [
-                (row, codes[row.student.pk] if codes else None) for row in rows.page.object_list
-            ],
-            "codes_ready": sum(1 for state in (codes or {}).values() if state.ready),
-            "place": selectors.slot_for_student(student=student),
-            "class_queue": class_queue_status(school_class=school_class),
-            "shoot_panel": student_shoot_panel(student=student),
-            "schedule_notice": change_selectors.schedule_notice(student=student),
-        }
-
-    return render_cached(
-        request,
-        "sessions_app/monitor_home.html",
-        context,
-        campaign_id=school_class.campaign_id,
-        vary=school_class.pk,
+    code_mode = school_class.campaign.is_code_mode
+    readiness = selectors.class_readiness(school_class=school_class)
+    rows = listing.listing_queryset(
+        selectors.class_roster(school_class=school_class),
+        request.GET,
+        shows=selectors.readiness_filters(school_class=school_class, code_mode=code_mode),
+        rows=lambda students: selectors.readiness_rows(students, code_mode=code_mode),
+        total=readiness.total,
     )
+    context = {
+        "school_class": school_class,
+        "readiness": readiness,
+        "listing": rows,
+        "code_mode": code_mode,
+        "rows": [(row, row.code) for row in rows.page.object_list],
+        "codes_ready": readiness.codes_ready,
+        "place": selectors.slot_for_student(student=student),
+        "class_queue": class_queue_status(school_class=school_class),
+        "shoot_panel": student_shoot_panel(student=student),
+        "schedule_notice": change_selectors.schedule_notice(student=student),
+    }
+    return render(request, "sessions_app/monitor_home.html", context)
 
 
 # Staff pages -------------------------------------------------------------------------
@@ -187,19 +149,14 @@ def staff_board(request):
     campaign = campaign_for_request(request)
     if campaign is None:
         return redirect("sessions:campaign_create")
-    return render_cached(
-        request,
-        "sessions_app/staff_board.html",
-        lambda: {
-            "campaign": campaign,
-            "schedule": selectors.schedule_for_campaign(campaign=campaign),
-            "venues": selectors.venues(),
-            "swap_form": ClassSwapForm(campaign=campaign),
-            "latest_change": change_selectors.latest_change(campaign=campaign),
-        },
-        campaign_id=campaign.pk,
-        scopes=(cache.SCHEDULE, cache.ROSTER),
-    )
+    context = {
+        "campaign": campaign,
+        "schedule": selectors.schedule_for_campaign(campaign=campaign),
+        "venues": selectors.venues(),
+        "swap_form": ClassSwapForm(campaign=campaign),
+        "latest_change": change_selectors.latest_change(campaign=campaign),
+    }
+    return render(request, "sessions_app/staff_board.html", context)
 
 
 def _form_page(request, *, form, title, save, saved_message, next_url, extra=None):
@@ -285,22 +242,21 @@ def class_detail(request, pk):
         SchoolClass.objects.select_related("campaign", "slot__venue", "college", "monitor"), pk=pk
     )
 
-    def context():
-        students = list(selectors.class_roster(school_class=school_class))
-        return {
-            "school_class": school_class,
-            "students": students,
-            "listing": listing.listing(students, request.GET, shows={}),
-            "move_form": ClassMoveForm(
-                campaign=school_class.campaign,
-                initial={"slot": school_class.slot_id, "position": school_class.position},
-            ),
-            "history": change_selectors.class_history(school_class=school_class),
-        }
-
-    return render_cached(
-        request, "sessions_app/class_detail.html", context, campaign_id=school_class.campaign_id
-    )
+    context = {
+        "school_class": school_class,
+        "students": Student.objects.filter(school_class=school_class)
+        .order_by("student_id")
+        .only("pk", "student_id", "name"),
+        "listing": listing.listing_queryset(
+            selectors.class_roster(school_class=school_class), request.GET, shows={}
+        ),
+        "move_form": ClassMoveForm(
+            campaign=school_class.campaign,
+            initial={"slot": school_class.slot_id, "position": school_class.position},
+        ),
+        "history": change_selectors.class_history(school_class=school_class),
+    }
+    return render(request, "sessions_app/class_detail.html", context)
 
 
 @staff_required

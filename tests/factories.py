@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 
-from capture_portal.roles import CREW_GROUP, STAFF_GROUP
 from cards_app.rules import id_check_character
+from cards_app.services import roster_findings_refresh
 from sessions_app.models import (
     Campaign,
     CategoryRule,
@@ -16,6 +16,13 @@ from sessions_app.models import (
     StudentCategory,
     TimeSlot,
     Venue,
+)
+from sessions_app.roles import CREW_GROUP, STAFF_GROUP
+from sessions_app.summary.services import (
+    standing_of,
+    students_counted,
+    summaries_rebuild,
+    tally_move,
 )
 
 _seq = itertools.count(1)
@@ -81,17 +88,37 @@ def make_student(school_class=None, campaign=None, **fields) -> Student:
         "must_change_password": False,
     }
     defaults.update(fields)
-    return Student.objects.create(**defaults)
+    student = Student.objects.create(**defaults)
+    # As the roster import does, the new student is counted in the campaign's tallies
+    # and checked by the card rules.
+    students_counted(students=[student])
+    roster_findings_refresh(
+        campaign=student.campaign, students=Student.objects.filter(pk=student.pk)
+    )
+    return student
+
+
+def move_student(student: Student, **fields) -> Student:
+    """Move a student to another class or category in bulk, as the roster import (or the
+    admin) does, which counts the campaign's figures again from its records."""
+    Student.objects.filter(pk=student.pk).update(**fields)
+    summaries_rebuild(campaign=student.campaign)
+    return Student.objects.get(pk=student.pk)
 
 
 def make_category_rule(campaign, category, slot=None, label=None) -> CategoryRule:
-    return CategoryRule.objects.create(
+    rule = CategoryRule.objects.create(
         campaign=campaign,
         category=category,
         label=label or StudentCategory(category).label,
         education_type="regular_junior",
         slot=slot,
     )
+    # The category's cards are now held against the rule, as category_rule_set does.
+    roster_findings_refresh(
+        campaign=campaign, students=Student.objects.filter(campaign=campaign, category=category)
+    )
+    return rule
 
 
 def make_user(username=None, groups=(), password="pw-for-tests-123", **fields) -> User:
@@ -113,8 +140,10 @@ def make_crew(**fields) -> User:
 
 def make_student_user(student: Student, password="pw-for-tests-123") -> User:
     user = make_user(username=student.student_id, password=password)
+    before = standing_of(student)
     student.user = user
     student.save(update_fields=["user"])
+    tally_move(campaign_id=student.campaign_id, changes=[(before, standing_of(student))])
     return user
 
 

@@ -26,7 +26,8 @@ from sessions_app.demo.seed import seed_demo
 from sessions_app.exports import export_file
 from sessions_app.models import SchoolClass, Student
 from sessions_app.selectors import schedule_for_campaign, students_by_place
-from sessions_app.shootday.selectors import makeup_students
+from sessions_app.shootday.selectors.makeup import makeup_students
+from sessions_app.summary.services import summaries_rebuild
 from tests.factories import make_id_number
 from tests.names import EXTENSION_NAMES, LONG_NAMES
 
@@ -81,6 +82,7 @@ class TwentyThousandStudentPrintoutTests(TestCase):
             )
             for n, name in enumerate(names)
         )
+        summaries_rebuild(campaign=cls.campaign)  # written in bulk, as an import is
         cls.everyone = list(
             Student.objects.filter(campaign=cls.campaign).select_related("school_class")
         )

@@ -26,6 +26,7 @@ from sessions_app.models import (
 )
 from sessions_app.models.changes import LABEL_MAX_LENGTH
 from sessions_app.rules import planned_starts
+from sessions_app.selectors import class_sizes
 
 HISTORY_PAGE_SIZE = 30
 
@@ -58,19 +59,20 @@ def plan_fingerprint(plan: rules.Plan, statuses: dict[int, str]) -> str:
 
 
 def schedule_state(*, campaign: Campaign) -> ScheduleState:
-    """Return the campaign's schedule as a plan; two queries."""
+    """Return the campaign's schedule as a plan, with each class's size from the
+    tallies; four queries for any number of students."""
     slots = {
         slot.pk: slot
         for slot in TimeSlot.objects.filter(campaign=campaign)
         .select_related("venue")
         .order_by("date", "start", "venue_id")
     }
+    sizes = class_sizes(campaign=campaign).classes
     classes = {
-        c.pk: c
-        for c in SchoolClass.objects.filter(campaign=campaign)
-        .annotate(student_count=Count("students"))
-        .order_by("position", "name")
+        c.pk: c for c in SchoolClass.objects.filter(campaign=campaign).order_by("position", "name")
     }
+    for pk, school_class in classes.items():
+        school_class.student_count = sizes.get(pk, 0)
     plan: rules.Plan = {pk: [] for pk in slots}
     for school_class in classes.values():
         if school_class.slot_id is not None:
@@ -110,7 +112,7 @@ def place_labels(
     for slot_pk, classes in plan.items():
         slot = state.slots[slot_pk]
         starts = planned_starts(
-            start=datetime.datetime.combine(slot.date, slot.start),
+            start=slot.starts_at,
             per_hour=slot.venue.shots_per_hour or 1,
             sizes=[state.classes[pk].student_count for pk in classes],
         )
@@ -192,10 +194,6 @@ class Preview:
         ]
 
     @property
-    def reordered(self) -> list[ChangeRow]:
-        return [r for r in self.rows if r not in self.moved]
-
-    @property
     def students_moved(self) -> int:
         return sum(r.student_count for r in self.moved)
 
@@ -229,9 +227,7 @@ def schedule_preview(
     def over(slot_id):
         if slot_id is None:
             return False
-        slot = state.slots[slot_id]
-        end = timezone.make_aware(datetime.datetime.combine(slot.date, slot.end))
-        return end <= now
+        return state.slots[slot_id].ends_at <= now
 
     rows = []
     for change in changes:

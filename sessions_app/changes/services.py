@@ -23,7 +23,7 @@ from sessions_app.models import (
     ScheduleChangeLine,
     SchoolClass,
 )
-from sessions_app.services import ScheduleError, slot_save
+from sessions_app.services import ScheduleError, campaign_touch, slot_save
 
 STALE = _(
     "在你确认之前，排期已被修改（可能是其他教务处老师刚刚保存过），本次调整未保存。"
@@ -94,6 +94,7 @@ def schedule_apply(
             if undoes.campaign_id != campaign.pk or hasattr(undoes, "undone_by"):
                 raise ScheduleError(_("这次调整已经撤销过了。"))
         _write(preview)
+        campaign_touch(campaign_ids=[campaign.pk])
         change = ScheduleChange.objects.create(
             campaign=campaign,
             kind=kind,

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from capture_portal.http import int_param, local_url
-from capture_portal.roles import staff_required
 from sessions_app import selectors as schedule_selectors
 from sessions_app.changes import rules, selectors, services
 from sessions_app.changes.forms import ApplyForm, encode_payload
 from sessions_app.forms import ClassMoveForm, ClassSwapForm, ScheduleForm
 from sessions_app.models import Campaign, ScheduleChange, SchoolClass
+from sessions_app.roles import staff_required
 from sessions_app.services import ScheduleError
 
 
@@ -141,8 +141,7 @@ def schedule_edit(request, campaign_pk):
     """The batch editor: every slot's classes as text, in order, as in the notice."""
     campaign = get_object_or_404(Campaign, pk=campaign_pk)
     schedule = schedule_selectors.schedule_for_campaign(campaign=campaign)
-    slots = [row.slot for row in schedule.rows]
-    form = ScheduleForm(request.POST or None, campaign=campaign, slots=slots)
+    form = ScheduleForm(request.POST or None, campaign=campaign, rows=schedule.rows)
     if request.method == "POST" and form.is_valid():
         plan = {
             slot.pk: [c.pk for c in classes] for slot, classes in form.cleaned_data["plan"].items()

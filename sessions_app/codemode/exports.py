@@ -3,16 +3,21 @@
 from django.utils.translation import gettext as _
 
 from capture_portal.exports import Column, Report, Section
-from sessions_app.codemode.selectors import campaign_readiness
+from sessions_app import campaign_texts
+from sessions_app.codemode.selectors import (
+    campaign_readiness,
+    not_ready_students,
+    readiness_rows,
+)
 from sessions_app.models import Campaign
 
 
 def not_ready_report(*, campaign: Campaign, college_id=None, class_id=None) -> Report:
     readiness = campaign_readiness(campaign=campaign, college_id=college_id, class_id=class_id)
-    rows = readiness.not_ready_rows
+    students = not_ready_students(campaign=campaign, college_id=college_id, class_id=class_id)
 
     def lines():
-        for number, row in enumerate(rows, start=1):
+        for number, row in enumerate(readiness_rows(students.iterator(chunk_size=2000)), start=1):
             student = row.student
             school_class = student.school_class
             slot = school_class.slot if school_class else None
@@ -29,7 +34,7 @@ def not_ready_report(*, campaign: Campaign, college_id=None, class_id=None) -> R
     return Report(
         title=_("%(title)s 未准备好图像采集码的学生") % {"title": campaign.title},
         subtitle=_("共 %(total)d 人，已准备 %(ready)d 人，未准备 %(missing)d 人")
-        % {"total": readiness.total, "ready": readiness.ready, "missing": len(rows)},
+        % {"total": readiness.total, "ready": readiness.ready, "missing": readiness.not_ready},
         columns=[
             Column(_("序号"), 6, align="right"),
             Column(_("学号"), 14, text=True, keep=True),
@@ -41,13 +46,14 @@ def not_ready_report(*, campaign: Campaign, college_id=None, class_id=None) -> R
         ],
         sections=[
             Section(
-                title=_("未准备　%(n)d 人") % {"n": len(rows)},
+                title=_("未准备　%(n)d 人") % {"n": readiness.not_ready},
                 rows=lines(),
                 notes=[
                     _(
                         "请这些同学在学信网 → 学籍 → 获取图像采集码，长按保存二维码图片，"
-                        "并在门户“我的采集码”上传核验；至少在拍摄前 3 天完成。"
+                        "并在门户“我的采集码”上传核验；至少在%(before)s完成。"
                     )
+                    % {"before": campaign_texts.fetch_before()}
                 ],
             )
         ],

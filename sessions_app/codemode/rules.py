@@ -166,7 +166,7 @@ FETCH_DAYS_BEFORE = 3
 
 @dataclasses.dataclass(frozen=True)
 class Countdown:
-    """Days left to fetch the code "at least 3 days before" the shoot."""
+    """Days left to fetch the code at least FETCH_DAYS_BEFORE days before the shoot."""
 
     shoot_day: datetime.date
     fetch_by: datetime.date

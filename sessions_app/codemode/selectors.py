@@ -4,15 +4,24 @@ college, class and slot, and finding a student by a scanned code."""
 import dataclasses
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
-from sessions_app.codemode import rules
+from sessions_app import campaign_texts
 from sessions_app.codemode.services import digest_of
-from sessions_app.models import CaptureCode, MakeupRoute, SchoolClass, Student, schedule_order
+from sessions_app.models import (
+    CaptureCode,
+    MakeupRoute,
+    SchoolClass,
+    Student,
+    StudentCategory,
+    schedule_order,
+)
+from sessions_app.summary import rules as summary_rules
+from sessions_app.summary.selectors import tally_rows
 
-READY = "ready"
-MISSING = "missing"
-DUPLICATE = "duplicate"
+READY = summary_rules.CODE_READY
+MISSING = summary_rules.CODE_MISSING
+DUPLICATE = summary_rules.CODE_DUPLICATE
 LABELS = {
     READY: ("已上传可识别的采集码", "text-bg-success"),
     MISSING: ("还没有可识别的采集码", "text-bg-warning"),
@@ -38,40 +47,21 @@ class CodeState:
         return self.state == READY
 
 
-def _duplicate_digests(campaign_id: int) -> set[str]:
-    return set(
-        CaptureCode.objects.filter(campaign_id=campaign_id)
-        .values("digest")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .values_list("digest", flat=True)
-    )
-
-
 def code_state_by_student(*, campaign, students) -> dict[int, CodeState]:
-    """Return each student's code state, keyed by primary key. Two queries.
-
-    Two students showing one code are both DUPLICATE: one 学籍 has one code, so one
-    of them shows someone else's.
-    """
+    """Return each student's code state, keyed by primary key, from their standing (a
+    code shown by two students makes both DUPLICATE: one 学籍 has one code, so one of
+    them shows someone else's). One query."""
     if isinstance(students, QuerySet):
-        ids = list(students.values_list("pk", flat=True))
-        codes_qs = CaptureCode.objects.filter(campaign=campaign)
+        rows = students.order_by().values_list("pk", "code_state", "capture_code__checked_at")
     else:
-        ids = [s.pk for s in students]
-        codes_qs = CaptureCode.objects.filter(student_id__in=ids)
-    codes = {c.student_id: c for c in codes_qs.only("student_id", "digest", "checked_at")}
-    duplicates = _duplicate_digests(campaign.pk) if codes else set()
-    states = {}
-    for pk in ids:
-        code = codes.get(pk)
-        if code is None:
-            states[pk] = CodeState(MISSING)
-        elif code.digest in duplicates:
-            states[pk] = CodeState(DUPLICATE, code.checked_at)
-        else:
-            states[pk] = CodeState(READY, code.checked_at)
-    return states
+        students = list(students)
+        checked = dict(
+            CaptureCode.objects.filter(student_id__in=[s.pk for s in students]).values_list(
+                "student_id", "checked_at"
+            )
+        )
+        rows = [(s.pk, s.code_state, checked.get(s.pk)) for s in students]
+    return {pk: CodeState(state, checked_at) for pk, state, checked_at in rows}
 
 
 def student_code_state(*, student: Student) -> CodeState:
@@ -97,6 +87,102 @@ class ReadinessGroup:
 
 @dataclasses.dataclass(frozen=True)
 class Readiness:
+    """How many are ready, in all and by college, class and slot (from the tallies)."""
+
+    total: int
+    ready: int
+    by_college: list[ReadinessGroup]
+    by_class: list[ReadinessGroup]
+    by_slot: list[ReadinessGroup]
+
+    @property
+    def not_ready(self) -> int:
+        return self.total - self.ready
+
+
+def campaign_readiness(
+    *, campaign, college_id: int | None = None, class_id: int | None = None
+) -> Readiness:
+    """Return the readiness of every student not deferred, under a college or a class;
+    groups in schedule order, the individuals last. Two queries for any number of
+    students."""
+    classes = list(
+        SchoolClass.objects.filter(campaign=campaign)
+        .select_related("college", "slot__venue")
+        .order_by(*schedule_order())
+    )
+    rank = {c.pk: i for i, c in enumerate(classes)}
+    by_pk = {c.pk: c for c in classes}
+    counts: list[tuple[tuple, SchoolClass | None, str, int, int]] = []
+    for (home, own, category), row in tally_rows(campaign_id=campaign.pk).items():
+        if home != own:
+            continue
+        school_class = by_pk.get(own)
+        if school_class is not None and school_class.status == SchoolClass.Status.DEFERRED:
+            continue
+        if class_id and own != class_id:
+            continue
+        if college_id and (school_class is None or school_class.college_id != college_id):
+            continue
+        order = (rank.get(own, len(rank)), category)
+        members = row.get(summary_rules.MEMBERS, 0)
+        ready = row.get("code_" + summary_rules.CODE_READY, 0)
+        counts.append((order, school_class, category, members, ready))
+    counts.sort(key=lambda item: item[0])
+
+    def groups(label) -> list[ReadinessGroup]:
+        found: dict[str, list[int]] = {}
+        for _order, school_class, category, members, ready in counts:
+            pair = found.setdefault(label(school_class, category), [0, 0])
+            pair[0] += members
+            pair[1] += ready
+        return [ReadinessGroup(name, total, ready) for name, (total, ready) in found.items()]
+
+    return Readiness(
+        total=sum(item[3] for item in counts),
+        ready=sum(item[4] for item in counts),
+        by_college=groups(lambda c, _cat: c.college.name if c and c.college else "—"),
+        by_class=groups(lambda c, cat: c.name if c else StudentCategory(cat).label),
+        by_slot=groups(
+            lambda c, _cat: "%s %s" % (c.slot, c.slot.venue) if c and c.slot else "未安排时段"
+        ),
+    )
+
+
+def not_ready_students(
+    *, campaign, college_id: int | None = None, class_id: int | None = None
+) -> QuerySet[Student]:
+    """Return the students not deferred without a readable code of their own, in
+    schedule order, with their class, its college, slot and venue."""
+    students = (
+        Student.objects.filter(campaign=campaign)
+        .exclude(school_class__status=SchoolClass.Status.DEFERRED)
+        .exclude(code_state=summary_rules.CODE_READY)
+        .select_related("school_class__college", "school_class__slot__venue", "capture_code")
+        .order_by(*schedule_order("school_class__"), "student_id")
+    )
+    if college_id:
+        students = students.filter(school_class__college_id=college_id)
+    if class_id:
+        students = students.filter(school_class_id=class_id)
+    return students
+
+
+def readiness_rows(students) -> list[ReadinessRow]:
+    """Return the loaded students (not_ready_students) with their code states."""
+    return [
+        ReadinessRow(
+            s,
+            CodeState(s.code_state, getattr(getattr(s, "capture_code", None), "checked_at", None)),
+        )
+        for s in students
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassCodes:
+    """A class's students with their code states, for the monitor."""
+
     rows: list[ReadinessRow]
 
     @property
@@ -111,76 +197,14 @@ class Readiness:
     def not_ready_rows(self) -> list[ReadinessRow]:
         return [r for r in self.rows if not r.code.ready]
 
-    def _groups(self, key) -> list[ReadinessGroup]:
-        groups: dict[str, list[int]] = {}
-        for row in self.rows:
-            counts = groups.setdefault(key(row.student), [0, 0])
-            counts[0] += 1
-            counts[1] += row.code.ready
-        return [ReadinessGroup(label, total, ready) for label, (total, ready) in groups.items()]
 
-    @property
-    def by_college(self) -> list[ReadinessGroup]:
-        return self._groups(
-            lambda s: (
-                s.school_class.college.name if s.school_class and s.school_class.college else "—"
-            )
-        )
-
-    @property
-    def by_class(self) -> list[ReadinessGroup]:
-        return self._groups(
-            lambda s: s.school_class.name if s.school_class else s.get_category_display()
-        )
-
-    @property
-    def by_slot(self) -> list[ReadinessGroup]:
-        return self._groups(
-            lambda s: (
-                "%s %s" % (s.school_class.slot, s.school_class.slot.venue)
-                if s.school_class and s.school_class.slot
-                else "未安排时段"
-            )
-        )
-
-
-def _students(campaign) -> QuerySet[Student]:
-    return (
-        Student.objects.filter(campaign=campaign)
-        .exclude(school_class__status="deferred")
-        .order_by(*schedule_order("school_class__"), "student_id")
+def class_code_readiness(*, school_class) -> ClassCodes:
+    students = list(
+        Student.objects.filter(school_class=school_class)
+        .select_related("capture_code")
+        .order_by("student_id")
     )
-
-
-def _with_classes(students: list[Student], campaign) -> list[Student]:
-    """Give each student their class, its college, slot and venue from one query of the
-    campaign's classes: select_related would build those four objects again for every
-    one of 20,000 students (three seconds of the staff page)."""
-    classes = SchoolClass.objects.filter(campaign=campaign).select_related("college", "slot__venue")
-    by_pk = {c.pk: c for c in classes}
-    for student in students:
-        student._state.fields_cache["school_class"] = by_pk.get(student.school_class_id)
-    return students
-
-
-def campaign_readiness(
-    *, campaign, college_id: int | None = None, class_id: int | None = None
-) -> Readiness:
-    """Return every student not deferred with the code state, in schedule order."""
-    students = _students(campaign)
-    if college_id:
-        students = students.filter(school_class__college_id=college_id)
-    if class_id:
-        students = students.filter(school_class_id=class_id)
-    students = _with_classes(list(students), campaign)
-    states = code_state_by_student(campaign=campaign, students=students)
-    return Readiness([ReadinessRow(s, states[s.pk]) for s in students])
-
-
-def class_code_readiness(*, school_class) -> Readiness:
-    students = list(Student.objects.filter(school_class=school_class).order_by("student_id"))
-    states = code_state_by_student(campaign=school_class.campaign, students=students)
-    return Readiness([ReadinessRow(s, states[s.pk]) for s in students])
+    return ClassCodes(readiness_rows(students))
 
 
 def students_by_code(*, campaign, content: bytes) -> list[Student]:
@@ -193,11 +217,6 @@ def students_by_code(*, campaign, content: bytes) -> list[Student]:
     )
 
 
-def fetch_countdown(*, student: Student, today: datetime.date) -> rules.Countdown | None:
-    slot = student.school_class.slot if student.school_class else None
-    return rules.fetch_countdown(shoot_day=slot.date if slot else None, today=today)
-
-
 def reminder_text(*, school_class, readiness: Readiness) -> str:
     """Return the message a monitor sends to the classmates without a readable code."""
     missing = [row.student.name for row in readiness.not_ready_rows]
@@ -208,8 +227,8 @@ def reminder_text(*, school_class, readiness: Readiness) -> str:
     return (
         "%(names)s 同学：我班 %(when)s 拍摄毕业图像，请在学信网（微信公众号、学信网 App 或学信档案）"
         "→ 学籍 → 获取图像采集码，长按二维码保存图片（不要截屏），再登录门户“我的采集码”上传核验。"
-        "请至少在拍摄前 3 天完成，没有采集码当天无法拍摄。"
-    ) % {"names": "、".join(missing), "when": when}
+        "请至少在%(before)s完成，没有采集码当天无法拍摄。"
+    ) % {"names": "、".join(missing), "when": when, "before": campaign_texts.fetch_before()}
 
 
 def makeup_routes(*, students) -> dict[int, "MakeupRoute"]:

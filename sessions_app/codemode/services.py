@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from capture_portal.services import ServiceError
 from sessions_app.codemode import rules
 from sessions_app.models import CaptureCode, MakeupRoute, Student
+from sessions_app.summary.services import codes_restate
 
 
 class CodeModeError(ServiceError):
@@ -44,15 +45,28 @@ def capture_code_check(*, student: Student, data: bytes, now=None) -> rules.Read
         raise CodeModeError(_("本次采集使用采集卡，不需要上传图像采集码。"))
     reading = rules.read_code(data, limits=reading_limits())
     if reading.readable:
-        CaptureCode.objects.update_or_create(
+        capture_code_keep(student=student, digest=digest_of(reading.content), now=now)
+    return reading
+
+
+def capture_code_keep(*, student: Student, digest: str, now=None) -> CaptureCode:
+    """Keep that the student showed a readable code with this keyed hash, replacing the
+    one kept before."""
+    with transaction.atomic():
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        earlier = CaptureCode.objects.filter(student=student).values_list("digest", flat=True)
+        digests = {digest, *earlier}
+        code, _created = CaptureCode.objects.update_or_create(
             student=student,
             defaults={
                 "campaign_id": student.campaign_id,
-                "digest": digest_of(reading.content),
+                "digest": digest,
                 "checked_at": now or timezone.now(),
             },
         )
-    return reading
+        # The code it replaces may have been shared, the new one may be.
+        codes_restate(campaign_id=student.campaign_id, digests=digests)
+    return code
 
 
 def makeup_route_set(

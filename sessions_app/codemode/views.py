@@ -14,20 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from capture_portal import cache, listing, ratelimits
-from capture_portal.pagecache import render_cached
-from capture_portal.roles import (
+from capture_portal import ratelimits
+from sessions_app import listing
+from sessions_app.campaigns import campaign_for_request
+from sessions_app.codemode import rules, selectors, services
+from sessions_app.codemode.api import ENVELOPE_BYTES, declared_length
+from sessions_app.codemode.forms import CodeImageForm, MakeupRouteForm, ReadinessFilterForm
+from sessions_app.models import College, SchoolClass, Student
+from sessions_app.roles import (
     monitor_required,
     monitored_class_of,
     staff_required,
     student_of,
     student_required,
 )
-from sessions_app.campaigns import campaign_for_request
-from sessions_app.codemode import rules, selectors, services
-from sessions_app.codemode.api import ENVELOPE_BYTES, declared_length
-from sessions_app.codemode.forms import CodeImageForm, MakeupRouteForm, ReadinessFilterForm
-from sessions_app.models import College, SchoolClass, Student
 from sessions_app.selectors import student_place
 
 
@@ -130,35 +130,29 @@ def staff_readiness(request):
     elif request.GET:
         messages.error(request, _("筛选条件有误，已显示全部学生。"))
 
-    def context():
-        readiness = selectors.campaign_readiness(
-            campaign=campaign, college_id=college_id, class_id=class_id
-        )
-        # The first evening nobody is ready yet: the list comes a page at a time.
-        not_ready = listing.listing(
-            readiness.not_ready_rows, request.GET, shows={}, student=lambda row: row.student
-        )
-        filters = {"campaign": campaign.pk, "college": college_id, "school_class": class_id}
-        return {
-            "campaign": campaign,
-            "readiness": readiness,
-            "not_ready": not_ready,
-            "page_query": urlencode(
-                {k: v for k, v in {**filters, "q": not_ready.query}.items() if v}
-            ),
-            "colleges": College.objects.filter(classes__campaign=campaign).distinct(),
-            "classes": SchoolClass.objects.filter(campaign=campaign).order_by("name"),
-            "college_id": college_id,
-            "class_id": class_id,
-        }
-
-    return render_cached(
-        request,
-        "sessions_app/codemode/staff_readiness.html",
-        context,
-        campaign_id=campaign.pk,
-        scopes=(cache.SCHEDULE, cache.ROSTER, cache.DAY, cache.CARDS),
+    readiness = selectors.campaign_readiness(
+        campaign=campaign, college_id=college_id, class_id=class_id
     )
+    # The first evening nobody is ready yet: the list comes a page at a time.
+    not_ready = listing.listing_queryset(
+        selectors.not_ready_students(campaign=campaign, college_id=college_id, class_id=class_id),
+        request.GET,
+        shows={},
+        rows=selectors.readiness_rows,
+        total=readiness.not_ready,
+    )
+    filters = {"campaign": campaign.pk, "college": college_id, "school_class": class_id}
+    context = {
+        "campaign": campaign,
+        "readiness": readiness,
+        "not_ready": not_ready,
+        "page_query": urlencode({k: v for k, v in {**filters, "q": not_ready.query}.items() if v}),
+        "colleges": College.objects.filter(classes__campaign=campaign).distinct(),
+        "classes": SchoolClass.objects.filter(campaign=campaign).order_by("name"),
+        "college_id": college_id,
+        "class_id": class_id,
+    }
+    return render(request, "sessions_app/codemode/staff_readiness.html", context)
 
 
 @require_POST

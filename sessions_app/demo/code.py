@@ -24,6 +24,7 @@ from sessions_app.models import (
     TimeSlot,
     Venue,
 )
+from sessions_app.summary.services import summaries_rebuild
 
 TITLE = "2026届毕业生图像信息采集（图像采集码）"
 GRADUATION_YEAR = 2026
@@ -122,6 +123,7 @@ def code_campaign_roster(campaign: Campaign) -> int:
         if demo.class_name is not None and demo.student_id not in existing
     ]
     Student.objects.bulk_create(new)
+    summaries_rebuild(campaign=campaign)  # written in bulk: counted from the records
     return len(new)
 
 
@@ -145,4 +147,5 @@ def code_campaign_codes(campaign: Campaign) -> int:
             )
         )
     CaptureCode.objects.bulk_create(codes)
+    summaries_rebuild(campaign=campaign)
     return len(codes)

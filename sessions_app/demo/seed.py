@@ -11,8 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from capture_portal import cache
-from capture_portal.roles import CREW_GROUP, STAFF_GROUP
 from cards_app.demo import seed_demo_cards
 from payments_app.demo import seed_demo_handover, seed_demo_payments
 from sessions_app.demo.code import DEMO_CLASS as CODE_DEMO_CLASS
@@ -21,7 +19,9 @@ from sessions_app.demo.roster import DemoClass, roster_generate
 from sessions_app.demo.shoot import seed_demo_shoot
 from sessions_app.models import Campaign, SchoolClass, Student
 from sessions_app.notice.loader import notice_load
+from sessions_app.roles import CREW_GROUP, STAFF_GROUP
 from sessions_app.services import class_monitor_set
+from sessions_app.summary.services import summaries_rebuild
 
 BATCH_SIZE = 1000
 DEMO_CLASS = "会计1171"
@@ -71,6 +71,9 @@ def seed_demo(
         _roster(result, students)
         _accounts(result)
         result.checks = seed_demo_cards(campaign)
+        # The roster and the card checks are written in bulk: their figures are counted
+        # from the records; the services below keep them as they go.
+        summaries_rebuild(campaign=campaign)
         result.payments = seed_demo_payments(campaign)
         if shoot_day:
             users = get_user_model().objects
@@ -82,8 +85,6 @@ def seed_demo(
                 keep_unanswered=[s.pk for s in Student.objects.filter(user__isnull=False)],
             )
             result.handovers = seed_demo_handover(campaign, by=crew)
-        # The demo writes in bulk (no signals): every cached result of it is stale.
-        cache.bump(campaign.pk, *cache.SCOPES)
         if code_campaign:
             _code_campaign(result)
     return result
@@ -96,7 +97,8 @@ def _code_campaign(result: DemoResult) -> None:
     code_campaign_codes(campaign)
     school_class = SchoolClass.objects.get(campaign=campaign, name=CODE_DEMO_CLASS)
     _class_logins(result, school_class, "（%s，采集码）" % CODE_DEMO_CLASS)
-    cache.bump(campaign.pk, *cache.SCOPES)
+    # Written in bulk: its figures are counted from the records.
+    summaries_rebuild(campaign=campaign)
 
 
 def _roster(result: DemoResult, students: int | None) -> None:

@@ -59,7 +59,7 @@ def seed_demo_shoot(campaign, *, by, answers_by, keep_unanswered=()) -> int:
     for row in schedule.rows:
         slot = row.slot
         seconds_each = 3600 / slot.venue.shots_per_hour
-        now = timezone.make_aware(datetime.datetime.combine(slot.date, slot.start))
+        now = slot.starts_at
         for index, school_class in enumerate(row.classes):
             students = Student.objects.filter(school_class=school_class).order_by("student_id")
             now = _shoot(

@@ -20,6 +20,7 @@ from sessions_app.models.schedule import (
     TimeSlot,
     Venue,
     schedule_order,
+    slot_moment,
 )
 from sessions_app.models.shootday import (
     CardCorrection,
@@ -29,6 +30,7 @@ from sessions_app.models.shootday import (
     ShotAbsence,
     ShotCounter,
 )
+from sessions_app.models.summary import ShootPace, TallyCell
 
 __all__ = [
     "BusyPeriod",
@@ -52,10 +54,13 @@ __all__ = [
     "SchoolType",
     "Shot",
     "ShotAbsence",
+    "ShootPace",
     "ShotCounter",
     "Student",
     "StudentCategory",
+    "TallyCell",
     "TimeSlot",
     "Venue",
     "schedule_order",
+    "slot_moment",
 ]

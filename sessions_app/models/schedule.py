@@ -7,9 +7,11 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cards_app.rules import mask_id_number
+from cards_app.rules import EDUCATION_TYPES, SCHOOL_TYPES, mask_id_number
+from sessions_app.summary import rules as summary_rules
 
 
 class StudentCategory(models.TextChoices):
@@ -19,20 +21,16 @@ class StudentCategory(models.TextChoices):
     ADULT = "adult", _("成教生")
 
 
-class EducationType(models.TextChoices):
-    """学历类别 bubbles on the card."""
-
-    REGULAR_JUNIOR = "regular_junior", _("普通专科")
-    REGULAR_BACHELOR = "regular_bachelor", _("普通本科")
-    ADULT_JUNIOR = "adult_junior", _("成人专科")
-    ADULT_BACHELOR = "adult_bachelor", _("成人本科")
-
-
-class SchoolType(models.TextChoices):
-    """所在校别 bubbles on the card."""
-
-    REGULAR = "regular", _("普通高校")
-    ADULT = "adult", _("成人高校")
+# The 学历类别 and 所在校别 bubbles on the card, as the card rules define them:
+# EducationType.REGULAR_JUNIOR is "regular_junior", labelled 普通专科.
+EducationType = models.TextChoices(
+    "EducationType",
+    [(key.upper(), (key, label)) for key, label in EDUCATION_TYPES.items()],
+)
+SchoolType = models.TextChoices(
+    "SchoolType",
+    [(key.upper(), (key, label)) for key, label in SCHOOL_TYPES.items()],
+)
 
 
 class Gender(models.TextChoices):
@@ -99,6 +97,11 @@ class Campaign(models.Model):
     issued_by = models.CharField(_("发布单位"), max_length=50, default="教务处")
     issued_on = models.DateField(_("发布日期"), null=True, blank=True)
     published = models.BooleanField(_("已发布"), default=False)
+    # Raised by every write to the published schedule (sessions_app/services.py
+    # campaign_touch), in the write's transaction: a shared copy of a public page is kept
+    # under it (capture_portal/pagecache.py), so the write is seen at once, and a cache
+    # restored from an older state can hold no copy under the current one.
+    version = models.PositiveBigIntegerField(_("页面版本"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("采集活动")
@@ -139,6 +142,13 @@ class Venue(models.Model):
         return self.name
 
 
+def slot_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """Return the moment a day and a time of the schedule stand for, aware in the
+    project's time zone: TimeSlot.starts_at and ends_at, or a slot's end read from
+    plain rows."""
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
 class TimeSlot(models.Model):
     """A period at one venue; no two slots of one venue overlap (see migration 0002)."""
 
@@ -168,6 +178,14 @@ class TimeSlot(models.Model):
             self.start.strftime("%H:%M"),
             self.end.strftime("%H:%M"),
         )
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return slot_moment(self.date, self.start)
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return slot_moment(self.date, self.end)
 
     @property
     def duration_minutes(self) -> int:
@@ -328,6 +346,21 @@ class CategoryRule(models.Model):
         return self.label
 
 
+# The columns of a student's standing (sessions_app/summary/): kept by the services.
+STANDING_FIELDS = frozenset(
+    (
+        "shoot_state",
+        "photographed_at",
+        "paid_fen",
+        "paid_class",
+        "paid_carried",
+        "card_state",
+        "code_state",
+        "chsi_state",
+    )
+)
+
+
 class Student(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="students", verbose_name=_("采集活动")
@@ -363,6 +396,33 @@ class Student(models.Model):
         verbose_name=_("登录账号"),
     )
     must_change_password = models.BooleanField(_("首次登录须改密码"), default=True)
+    # The student's standing: where the day, the ledger, the card, the code and the 学信网
+    # check stand, as the pages count and filter it. Written only by the services, in the
+    # same transaction as the write it follows (sessions_app/summary/services.py), and
+    # added up in the campaign's tallies (sessions_app/models/summary.py).
+    shoot_state = models.CharField(
+        _("拍摄状态"), max_length=20, default=summary_rules.PENDING, editable=False
+    )
+    photographed_at = models.DateTimeField(_("最后拍摄时间"), null=True, editable=False)
+    paid_fen = models.PositiveIntegerField(_("已缴金额（分）"), null=True, editable=False)
+    paid_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="paying_students",
+        null=True,
+        editable=False,
+        verbose_name=_("缴费所在班级"),
+    )
+    paid_carried = models.BooleanField(_("已转补拍"), default=False, editable=False)
+    card_state = models.CharField(
+        _("采集卡核对"), max_length=20, default=summary_rules.CARD_UNCHECKED, editable=False
+    )
+    code_state = models.CharField(
+        _("采集码"), max_length=20, default=summary_rules.CODE_MISSING, editable=False
+    )
+    chsi_state = models.CharField(
+        _("学信网核对"), max_length=20, default=summary_rules.CHSI_UNANSWERED, editable=False
+    )
 
     class Meta:
         verbose_name = _("学生")
@@ -377,6 +437,18 @@ class Student(models.Model):
 
     def __str__(self):
         return "%s %s" % (self.student_id, self.name)
+
+    def save(self, *args, **kwargs):
+        # The standing is written by the summary services alone, with its tallies: a
+        # save of an instance read before a payment or a photo must not put the old
+        # standing back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in STANDING_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def id_number_masked(self) -> str:

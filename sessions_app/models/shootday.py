@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cards_app.rules import mask_id_number
 from sessions_app.models.schedule import Campaign, SchoolClass, Student, TimeSlot
 
 
@@ -200,13 +199,6 @@ class CardCorrection(models.Model):
 
     def __str__(self):
         return "%s %s %s" % (self.student, self.get_kind_display(), self.get_field_display())
-
-    @property
-    def value_masked(self) -> str:
-        """Return the value with an ID number masked, as non-staff see it."""
-        if self.field != self.Field.ID_NUMBER:
-            return self.value
-        return mask_id_number(self.value)
 
 
 class ClassClose(models.Model):

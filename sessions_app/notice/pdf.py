@@ -19,10 +19,10 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from capture_portal.exports import cjk_font
 from capture_portal.glyphs import font_chain, paragraph_markup
+from sessions_app import campaign_texts
 from sessions_app.models import (
     Campaign,
     EducationType,
-    PaymentWay,
     SchoolType,
     StudentCategory,
 )
@@ -195,22 +195,12 @@ class _Notice:
                 "每人 %(fee)s 元%(includes)s。%(way)s补拍的学生在%(centre)s自行缴费。"
             )
             % {
-                "fee": ("%s" % campaign.fee).rstrip("0").rstrip("."),
-                "includes": "（%s）" % campaign.fee_includes if campaign.fee_includes else "",
-                "way": self._payment_way(),
+                "fee": campaign_texts.fee_amount_short(campaign),
+                "includes": campaign_texts.fee_includes(campaign),
+                "way": campaign_texts.payment_text(campaign, "notice"),
                 "centre": campaign.makeup_centre_name,
             }
         )
-
-    def _payment_way(self) -> str:
-        campaign = self.campaign
-        if campaign.payment_way == PaymentWay.STUDENT:
-            return _("该费用由学生在拍摄方的小程序中自行缴纳，")
-        if campaign.payment_way == PaymentWay.COLLEGE:
-            return _("该费用由学校统一支付，学生个人不缴费，")
-        if campaign.is_code_mode:
-            return _("该费用由各学院组织班长统一收齐，按全班实际拍摄人数交送拍摄方，")
-        return _("该费用由各学院组织班长统一收齐后于拍照现场以班为单位交送采集工作人员，")
 
     def code(self):
         """三、the 图像采集码 (code mode): fetching, saving and showing it."""
@@ -221,7 +211,8 @@ class _Notice:
                 "获取图像采集码。一个学籍只有一个采集码。"
             ),
             _("2. 长按二维码“保存图片”，不要截屏或裁剪，截屏的图片可能无法识别。"),
-            _("3. 至少在拍摄前 3 天获取采集码，并在本校图像采集门户上传核验，确认能够识别。"),
+            _("3. 至少在%(before)s获取采集码，并在本校图像采集门户上传核验，确认能够识别。")
+            % {"before": campaign_texts.fetch_before()},
             _("4. 学信网上的姓名、身份证号与学籍不一致而找不到学籍的，请尽快通过学院申请勘误。"),
         ]:
             self.p(text)
@@ -319,10 +310,8 @@ class _Notice:
         self.p(_("六、其它"), styles.heading)
         if campaign.is_code_mode:
             self.p(
-                _(
-                    "未能在拍摄日拍摄的学生，按%(by)s通知的补采方式（第二轮现场补采、线上个人采集或新华社门店）在截止日期前完成。"
-                )
-                % {"by": campaign.issued_by}
+                _("未能在拍摄日拍摄的学生，按%(by)s通知的补采方式（%(routes)s）在截止日期前完成。")
+                % {"by": campaign.issued_by, "routes": campaign_texts.makeup_routes()}
             )
         else:
             self.p(

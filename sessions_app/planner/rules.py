@@ -223,15 +223,6 @@ class Measures:
     def max_load_percent(self) -> float:
         return float(self.max_load_ratio * 100)
 
-    def at_least_as_good_as(self, other: "Measures") -> bool:
-        """Return whether these measures are no worse than ``other``'s on every one."""
-        return (
-            self.placed >= other.placed
-            and self.split_cohorts <= other.split_cohorts
-            and self.max_load_ratio <= other.max_load_ratio
-            and self.students_moved <= other.students_moved
-        )
-
 
 def plan_assignment(plan: Mapping[int, Sequence[int]]) -> dict[int, int]:
     """Return class id -> slot id of a plan."""

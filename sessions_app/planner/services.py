@@ -44,12 +44,6 @@ def class_pin(*, campaign: Campaign, school_class: SchoolClass, slot: TimeSlot |
     SchoolClass.objects.filter(pk=school_class.pk).update(pinned_slot=slot)
 
 
-def pins_clear(*, campaign: Campaign) -> int:
-    return SchoolClass.objects.filter(campaign=campaign, pinned_slot__isnull=False).update(
-        pinned_slot=None
-    )
-
-
 def busy_periods_save(*, campaign: Campaign, periods, replace: bool) -> tuple[int, int]:
     """Save checked busy periods (busy.BusyRow) of the campaign, all or nothing; with
     ``replace`` the campaign's earlier ones go first. Return (added, already there)."""

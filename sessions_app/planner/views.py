@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from capture_portal.roles import staff_required
 from sessions_app.changes import selectors as change_selectors
 from sessions_app.changes.forms import ApplyForm
 from sessions_app.changes.views import board_url
@@ -16,6 +15,7 @@ from sessions_app.models import Campaign, ScheduleChange, SchoolClass
 from sessions_app.planner import rules, selectors, services
 from sessions_app.planner.busy import BUSY, busy_check, busy_rule
 from sessions_app.planner.forms import BusyUploadForm, PinForm, PlanForm
+from sessions_app.roles import staff_required
 from sessions_app.roster.reader import table_read
 from sessions_app.roster.table import RosterFileError
 from sessions_app.services import ScheduleError

@@ -18,11 +18,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capture_portal import cache
 from capture_portal.services import ServiceError
 from cards_app import rules as card_rules
 from cards_app.models import CardCheck
-from cards_app.services import card_discrepancy_settle_by_roster
+from cards_app.services import card_discrepancy_settle_by_roster, roster_findings_refresh
 from sessions_app.models import (
     Campaign,
     College,
@@ -34,6 +33,8 @@ from sessions_app.models import (
 from sessions_app.roster.checker import ImportReport, RosterChecker
 from sessions_app.roster.table import RosterFileError, Table
 from sessions_app.rules import class_name_parts
+from sessions_app.services import campaign_touch
+from sessions_app.summary.services import card_restate, summaries_rebuild
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +90,6 @@ def roster_import(
 def _write(checker: RosterChecker) -> None:
     """Write what a clean check found: new colleges and classes, new and changed students."""
     campaign, report = checker.campaign, checker.report
-    # Bulk writes send no signal: every cached result of the campaign is stale.
-    cache.bump(campaign.pk, *cache.SCOPES)
     colleges = dict(checker.colleges)
     College.objects.bulk_create([College(name=n) for n in report.new_colleges])
     colleges.update({c.name: c for c in College.objects.filter(name__in=report.new_colleges)})
@@ -139,6 +138,11 @@ def _write(checker: RosterChecker) -> None:
         ],
         batch_size=500,
     )
+    # Students new, moved or of another category: the campaign's figures are counted
+    # again from its records, in the import's transaction; the schedule's headcounts and
+    # classes changed.
+    summaries_rebuild(campaign=campaign)
+    campaign_touch(campaign_ids=[campaign.pk])
 
 
 def _students_insert(rows: Iterable[dict]) -> None:
@@ -357,6 +361,11 @@ def student_correct(*, student: Student, by, reason: str, **values) -> Correctio
                 for name, value in new.items()
             )
             settled = card_discrepancy_settle_by_roster(student=student, by=by, now=now)
+            if settled is not None:
+                card_restate(student=student)
+            roster_findings_refresh(
+                campaign=student.campaign, students=Student.objects.filter(pk=student.pk)
+            )
     except IntegrityError:
         # Someone else took the 学号 or the login name between the check and the save.
         raise RosterError(_("学号或登录账号刚被占用，未更正，请刷新后重试。")) from None

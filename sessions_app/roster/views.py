@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from capture_portal.exports import XLSX_CONTENT_TYPE, export_response
-from capture_portal.roles import staff_required
 from sessions_app.models import Campaign
+from sessions_app.roles import staff_required
 from sessions_app.roster import jobs
 from sessions_app.roster.forms import RosterUploadForm
 from sessions_app.roster.reader import MB

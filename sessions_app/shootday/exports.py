@@ -9,17 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capture_portal.exports import CONTENT_TYPES, Column, Report, Section, render
+from sessions_app import campaign_texts
 from sessions_app.codemode.selectors import makeup_routes
 from sessions_app.models import Campaign
 from sessions_app.selectors import students_by_place
 from sessions_app.shootday import rules
-from sessions_app.shootday.selectors import (
-    CHSI_STATES,
-    chsi_counts,
-    chsi_rows,
-    chsi_students,
-    makeup_students,
-)
+from sessions_app.shootday.selectors.chsi import CHSI_STATES, chsi_counts, chsi_rows, chsi_students
+from sessions_app.shootday.selectors.makeup import makeup_students
 
 MAKEUP_COLUMNS = [
     Column("序号", 4, align="center"),
@@ -52,9 +48,10 @@ def makeup_report(*, campaign: Campaign, now=None) -> Report:
         # Code mode: each student's make-up route and deadline, as staff set them.
         routes = makeup_routes(students=[row.student for row in makeup.rows])
         centre = _(
-            "补采方式：第二轮现场补采、线上个人采集（中国图片社）或新华社门店（%(name)s，"
-            "%(address)s，电话 %(phone)s）。补采时仍须出示图像采集码。"
+            "补采方式：%(routes)s（%(name)s，%(address)s，电话 %(phone)s）。"
+            "补采时仍须出示图像采集码。"
         ) % {
+            "routes": campaign_texts.makeup_routes(agency=True),
             "name": campaign.makeup_centre_name,
             "address": campaign.makeup_centre_address,
             "phone": campaign.makeup_centre_phone,

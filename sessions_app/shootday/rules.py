@@ -4,7 +4,7 @@ and which of them is being shot, the number log's explanations, and who goes to 
 make-up centre.
 
 They take ``now`` and plain values or loaded records and never query, so they are
-tested without a database or a frozen clock; shootday/selectors.py loads and calls them.
+tested without a database or a frozen clock; the modules of shootday/selectors/ load and call them.
 """
 
 import datetime
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from sessions_app.models import SchoolClass, Shot, ShotAbsence, Student, TimeSlot
 from sessions_app.rules import planned_starts
+from sessions_app.summary import rules as summary_rules
 
 # Working days, pace and delay ---------------------------------------------------------
 
@@ -59,7 +60,7 @@ def chsi_deadline(*, shoot_date: datetime.date, working_days: int) -> datetime.d
 
 # A pause longer than this between two photos is a break (lunch, the gap between
 # slots), not slow work: it is left out of the pace.
-BREAK_MINUTES = 10
+BREAK_MINUTES = summary_rules.BREAK_MS // 60000
 # Fewer measured photos than this and the venue's planned rate is used instead.
 MIN_MEASURED_PHOTOS = 5
 
@@ -83,7 +84,15 @@ class Pace:
 def measured_pace(
     *, photo_times: list[datetime.datetime], now: datetime.datetime, planned_per_hour: int
 ) -> Pace:
-    """Return students per minute so far, from the times photos were taken.
+    """Return students per minute so far, from the times photos were taken (up to
+    ``now``): see pace_of."""
+    times = [summary_rules.epoch_ms(t) for t in photo_times if t <= now]
+    return pace_of(sums=summary_rules.pace_sums(times), now=now, planned_per_hour=planned_per_hour)
+
+
+def pace_of(*, sums: summary_rules.PaceSums, now: datetime.datetime, planned_per_hour: int) -> Pace:
+    """Return students per minute so far, from the sums of the photos' times
+    (summary_rules.pace_sums: kept as photos are registered, shootday's ShootPace).
 
     Each interval between consecutive photos counts as working time unless it is a
     break (longer than BREAK_MINUTES); so does the time since the last photo, so a desk
@@ -91,23 +100,16 @@ def measured_pace(
     planned rate is returned instead.
     """
     planned = Pace(per_minute=planned_per_hour / 60, measured=False)
-    times = sorted(t for t in photo_times if t <= now)
-    if len(times) < MIN_MEASURED_PHOTOS:
+    if sums.photos < MIN_MEASURED_PHOTOS:
         return planned
-    limit = datetime.timedelta(minutes=BREAK_MINUTES)
-    working = datetime.timedelta()
-    intervals = 0
-    for before, after in zip(times, times[1:], strict=False):
-        if after - before <= limit:
-            working += after - before
-            intervals += 1
-    since_last = now - times[-1]
-    if since_last <= limit:
+    working = sums.working_ms
+    since_last = summary_rules.epoch_ms(now) - sums.last_ms
+    if 0 <= since_last <= summary_rules.BREAK_MS:
         working += since_last
-    minutes = working.total_seconds() / 60
-    if intervals < MIN_MEASURED_PHOTOS - 1 or minutes <= 0:
+    minutes = working / 60000
+    if sums.intervals < MIN_MEASURED_PHOTOS - 1 or minutes <= 0:
         return planned
-    return Pace(per_minute=intervals / minutes, measured=True, photos=len(times))
+    return Pace(per_minute=sums.intervals / minutes, measured=True, photos=sums.photos)
 
 
 def minutes_for(students: int, pace: Pace) -> datetime.timedelta:
@@ -207,19 +209,15 @@ class QueueEntry:
     slot: TimeSlot
     position: int
     school_class: SchoolClass | None
-    student_ids: list[int]
+    category: str = ""  # a group of individuals: their category
+    total: int = 0
     photographed: int = 0
     absent: int = 0
     numbered: int = 0
-    waiting_ids: list[int] = field(default_factory=list)  # not shot, not absent
     closed: bool = False
     last_activity: datetime.datetime | None = None
     planned_start: datetime.datetime | None = None
     expected_start: datetime.datetime | None = None
-
-    @property
-    def total(self) -> int:
-        return len(self.student_ids)
 
     @property
     def remaining(self) -> int:
@@ -241,11 +239,6 @@ class QueueEntry:
         return delay_minutes(self.expected_start, self.planned_start)
 
 
-def aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    """Return the moment a day and time of the schedule stand for, in the project's zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, time))
-
-
 def current_entry(entries: list[QueueEntry], *, now: datetime.datetime) -> QueueEntry | None:
     """Return the entry being shot: of those not done, the one with the latest desk
     activity; with none active, the first once its slot has begun; else None."""
@@ -253,7 +246,7 @@ def current_entry(entries: list[QueueEntry], *, now: datetime.datetime) -> Queue
     active = [e for e in open_entries if e.last_activity is not None]
     if active:
         return max(active, key=lambda e: e.last_activity)
-    if open_entries and now >= aware(open_entries[0].slot.date, open_entries[0].slot.start):
+    if open_entries and now >= open_entries[0].slot.starts_at:
         return open_entries[0]
     return None
 
@@ -272,42 +265,12 @@ def plan_entry_starts(entries: list[QueueEntry]) -> None:
     for slot_entries in by_slot.values():
         slot = slot_entries[0].slot
         starts = planned_starts(
-            start=aware(slot.date, slot.start),
+            start=slot.starts_at,
             per_hour=slot.venue.shots_per_hour,
             sizes=[e.total for e in slot_entries],
         )
         for entry, start in zip(slot_entries, starts, strict=True):
             entry.planned_start = start
-
-
-def count_progress(
-    entries: list[QueueEntry],
-    statuses: dict[int, ShootStatus],
-    last_activity: dict[str, datetime.datetime] | None = None,
-) -> None:
-    """Count each entry's photographed, numbered and absent students, those still
-    waiting, and the time of its latest desk activity: from the shots' times, or, for
-    statuses loaded without times, from ``last_activity`` by entry key."""
-    for entry in entries:
-        if last_activity is not None:
-            entry.last_activity = last_activity.get(entry.key)
-        for pk in entry.student_ids:
-            status = statuses[pk]
-            state = status.state
-            if state == STATE_PHOTOGRAPHED:
-                entry.photographed += 1
-            elif state == STATE_NUMBERED:
-                entry.numbered += 1
-            elif state == STATE_ABSENT:
-                entry.absent += 1
-            if state in (STATE_PENDING, STATE_NUMBERED):
-                entry.waiting_ids.append(pk)
-            if last_activity is not None:
-                continue
-            for shot in status.shots:
-                when = shot.photographed_at or shot.assigned_at
-                if entry.last_activity is None or when > entry.last_activity:
-                    entry.last_activity = when
 
 
 @dataclass
@@ -332,7 +295,7 @@ class Board:
             if entry.slot.pk == (self.slot.pk if self.slot else None):
                 return entry.delay
         if self.slot_end_expected is not None and self.slot is not None:
-            return delay_minutes(self.slot_end_expected, aware(self.slot.date, self.slot.end))
+            return delay_minutes(self.slot_end_expected, self.slot.ends_at)
         return None
 
     @property
@@ -363,7 +326,7 @@ def board_from_entries(*, entries: list[QueueEntry], pace: Pace, now, venue) -> 
         current.expected_start = current.last_activity or now
         cursor = now + minutes_for(current.remaining - current.numbered, pace)
     for entry in upcoming:
-        slot_start = aware(entry.slot.date, entry.slot.start)
+        slot_start = entry.slot.starts_at
         cursor = max(cursor, slot_start)
         entry.expected_start = cursor
         cursor = cursor + minutes_for(entry.remaining, pace)

@@ -28,8 +28,15 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import student_place
 from sessions_app.shootday.rules import STATE_PHOTOGRAPHED
-from sessions_app.shootday.selectors import class_close_summary
+from sessions_app.shootday.selectors.close import class_close_summary
 from sessions_app.shootday.status import shoot_status_by_student
+from sessions_app.summary import rules as summary_rules
+from sessions_app.summary.services import (
+    card_restate,
+    chsi_restate,
+    pace_photo_add,
+    students_restate,
+)
 
 DESK_MAX_LENGTH = Shot._meta.get_field("desk").max_length
 REASON_MAX_LENGTH = Shot._meta.get_field("void_reason").max_length
@@ -143,11 +150,19 @@ def shot_number_assign(
         ShotAbsence.objects.filter(student=student, withdrawn_at__isnull=True).update(
             withdrawn_at=now, withdrawn_note=_("已到场取号 %d") % shot.number
         )
+        # A retake's number leaves the student photographed.
+        state = summary_rules.PHOTOGRAPHED if retake_reason else summary_rules.NUMBERED
+        students_restate(students=[student], activity=now, shoot_state=state)
     return shot
 
 
 def _locked_shot(shot: Shot) -> Shot:
-    return Shot.objects.select_for_update(of=("self",)).select_related("student").get(pk=shot.pk)
+    # The student too: their standing changes with the number.
+    return (
+        Shot.objects.select_for_update(of=("self", "student"))
+        .select_related("student")
+        .get(pk=shot.pk)
+    )
 
 
 def shot_mark_photographed(*, shot: Shot, by, now=None) -> Shot:
@@ -167,6 +182,14 @@ def shot_mark_photographed(*, shot: Shot, by, now=None) -> Shot:
         shot.photographed_by = by
         shot.photographed_at = now
         shot.save(update_fields=["status", "photographed_by", "photographed_at"])
+        photographed_at = max(filter(None, (shot.student.photographed_at, now)))
+        students_restate(
+            students=[shot.student],
+            activity=now,
+            shoot_state=summary_rules.PHOTOGRAPHED,
+            photographed_at=photographed_at,
+        )
+        pace_photo_add(shot=shot)
     return shot
 
 
@@ -188,6 +211,9 @@ def shot_void(*, shot: Shot, by, reason: str, now=None) -> Shot:
         shot.voided_by = by
         shot.voided_at = now or timezone.now()
         shot.save(update_fields=["status", "void_reason", "voided_by", "voided_at"])
+        # A retake's number voided leaves the student photographed; else waiting again.
+        state = shoot_status_by_student(students=[shot.student])[shot.student_id].state
+        students_restate(students=[shot.student], shoot_state=state)
     return shot
 
 
@@ -210,12 +236,14 @@ def shot_mark_absent(*, student: Student, by, now=None) -> ShotAbsence:
             )
         if status.absent is not None:
             raise ShootDayError(_("%(student)s 已登记缺席。") % {"student": student})
-        return ShotAbsence.objects.create(
+        absence = ShotAbsence.objects.create(
             campaign_id=student.campaign_id,
             student=student,
             marked_by=by,
             marked_at=now or timezone.now(),
         )
+        students_restate(students=[student], shoot_state=summary_rules.ABSENT)
+        return absence
 
 
 def _check_correction(student: Student, field: str, value: str) -> tuple[str, bool]:
@@ -320,6 +348,8 @@ def card_correction_record(
             correction.settled_check = card_discrepancy_settle_at_desk(
                 student=student, by=by, now=correction.recorded_at
             )
+            if correction.settled_check is not None:
+                card_restate(student=student)
         return correction
 
 
@@ -373,7 +403,7 @@ def chsi_check_confirm(
         status = shoot_status_by_student(students=[student])[student.pk]
         if status.state != STATE_PHOTOGRAPHED:
             raise ShootDayError(_("拍摄登记之后才能核对学信网信息。"))
-        return ChsiCheck.objects.create(
+        check = ChsiCheck.objects.create(
             student=student,
             result=ChsiCheck.Result.OK if ok else ChsiCheck.Result.PROBLEM,
             problem="" if ok else problem,
@@ -381,6 +411,8 @@ def chsi_check_confirm(
             created_by=by,
             created_at=now or timezone.now(),
         )
+        chsi_restate(student=student)
+        return check
 
 
 CHSI_NOTE_MAX_LENGTH = ChsiCheck._meta.get_field("handled_note").max_length
@@ -397,7 +429,11 @@ def chsi_report_handle(*, report: ChsiCheck, note: str, by, now=None) -> ChsiChe
     if not note:
         raise ShootDayError(_("请写明处理结果（如已提交勘误、已通知学生）。"))
     with transaction.atomic():
-        report = ChsiCheck.objects.select_for_update().get(pk=report.pk)
+        report = (
+            ChsiCheck.objects.select_for_update(of=("self", "student"))
+            .select_related("student")
+            .get(pk=report.pk)
+        )
         if not report.is_problem:
             raise ShootDayError(_("这条记录是“核对无误”，没有要处理的问题。"))
         if report.handled_at is not None:
@@ -412,6 +448,7 @@ def chsi_report_handle(*, report: ChsiCheck, note: str, by, now=None) -> ChsiChe
         report.handled_by = by
         report.handled_note = note
         report.save(update_fields=["handled_at", "handled_by", "handled_note"])
+        chsi_restate(student=report.student)
     return report
 
 

@@ -1,20 +1,16 @@
 """Where each student stands on the shoot day, read from the desk's records.
 
-The low layer both the day's pages (shootday/selectors.py) and the money of the day
+The low layer both the day's pages (shootday/selectors/) and the money of the day
 (payments_app) build on: it reads only the shoot-day models and applies
 shootday/rules.py.
 """
 
-import bisect
 import datetime
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from capture_portal import cache
 from sessions_app.models import Shot, ShotAbsence, TimeSlot
 from sessions_app.shootday import rules
 
@@ -67,39 +63,24 @@ def shoot_status_by_student(
 
 
 def shoot_outcome_of(
-    status: rules.ShootStatus, day, end, close_id, *, now: datetime.datetime
+    status: rules.ShootStatus,
+    slot_ends_at: datetime.datetime | None,
+    close_id,
+    *,
+    now: datetime.datetime,
 ) -> str:
     """Return what the day has made of a student (rules.shoot_outcome): photographed,
-    not shot, or still to be shot, from their status and their class's slot (day,
-    end) and close.
+    not shot, or still to be shot, from their status and their class's slot (when it
+    ends) and close.
 
     The slot and the close are those of the student's class: a student without a class
     is an individual, whose money is never a class's."""
-    slot_over = day is not None and slot_end(day, end) <= now
+    slot_over = slot_ends_at is not None and slot_ends_at <= now
     return rules.shoot_outcome(
         state=status.state, class_closed=close_id is not None, slot_over=slot_over
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def slot_end(day: datetime.date, end: datetime.time) -> datetime.datetime:
-    """Return when a slot ends, once per slot rather than once per student."""
-    return rules.aware(day, end)
-
-
-def ended_slot_count(*, campaign_id: int, now=None) -> int:
-    """Return how many of the campaign's slots have ended by ``now``: what makes a
-    cached page of the day stale without any write (a slot's end turns its unshot
-    students into make-up students)."""
-    ends = cache.remember(
-        "slot-ends",
-        campaign_id,
-        (cache.SCHEDULE,),
-        lambda: sorted(
-            slot_end(day, end)
-            for day, end in TimeSlot.objects.filter(campaign_id=campaign_id).values_list(
-                "date", "end"
-            )
-        ),
-    )
-    return bisect.bisect_right(ends, now or timezone.now())
+def slot_over(slot: TimeSlot | None, now: datetime.datetime) -> bool:
+    """Return whether the slot (a TimeSlot, or None) has ended by ``now``."""
+    return slot is not None and slot.ends_at <= now

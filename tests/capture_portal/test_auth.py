@@ -58,6 +58,42 @@ class LoginTests(TestCase):
         self.student.refresh_from_db()
         self.assertIs(self.student.must_change_password, True)
 
+    def test_the_forced_change_asks_only_for_the_new_password(self):
+        [(_, password)] = services.student_accounts_issue(students=[self.student])
+        self.login("1703010101", password)
+        form = self.client.get(reverse("password_change")).context["form"]
+        self.assertEqual(list(form.fields), ["new_password1", "new_password2"])
+
+    def test_a_student_with_their_own_password_must_give_it_to_change_it(self):
+        [(_, password)] = services.student_accounts_issue(students=[self.student])
+        self.login("1703010101", password)
+        own = "Zq8-kaoshi-2018"
+        self.client.post(reverse("password_change"), {"new_password1": own, "new_password2": own})
+        form = self.client.get(reverse("password_change")).context["form"]
+        self.assertEqual(list(form.fields), ["old_password", "new_password1", "new_password2"])
+        response = self.client.post(
+            reverse("password_change"),
+            {
+                "old_password": "not-mine-1",
+                "new_password1": "Zq8-x-2019",
+                "new_password2": "Zq8-x-2019",
+            },
+        )
+        self.assertIn("old_password", response.context["form"].errors)
+        response = self.client.post(
+            reverse("password_change"),
+            {"old_password": own, "new_password1": own, "new_password2": own},
+        )
+        self.assertContains(response, "新密码不能与当前密码（如发放的初始密码）相同")
+        response = self.client.post(
+            reverse("password_change"),
+            {"old_password": own, "new_password1": "Zq8-x-2019", "new_password2": "Zq8-x-2019"},
+        )
+        self.assertRedirects(response, reverse("dashboard"), target_status_code=302)
+        self.client.logout()
+        response = self.login("1703010101", "Zq8-x-2019")
+        self.assertRedirects(response, reverse("dashboard"), fetch_redirect_response=False)
+
     def test_a_wrong_password_gets_a_chinese_message(self):
         services.student_accounts_issue(students=[self.student])
         response = self.login("1703010101", "wrong")

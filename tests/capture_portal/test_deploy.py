@@ -1,4 +1,4 @@
-"""The production setup the README describes: check --deploy clean with its variables,
+"""The production setup docs/operations.md describes: check --deploy clean with its variables,
 a Content-Security-Policy that needs no inline script, a short key refused at start,
 a 403 logged on one line."""
 
@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 40 + "0123456789abcdef"
 
 
-def readme_production_variables() -> dict[str, str]:
-    """Return the variables the README's production section exports."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Production") :]
+def documented_production_variables() -> dict[str, str]:
+    """Return the variables the production section of docs/operations.md exports."""
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    section = operations[operations.index("## Production") :]
     block = re.search(r"export (.*?)\n\.venv", section, re.S).group(1)
     return dict(item.split("=", 1) for item in block.replace("\\\n", " ").split())
 
@@ -35,8 +35,8 @@ def run(args, **env) -> subprocess.CompletedProcess:
 
 
 class DeployCheckTests(SimpleTestCase):
-    def test_check_deploy_is_clean_with_the_readmes_production_variables(self):
-        variables = readme_production_variables()
+    def test_check_deploy_is_clean_with_the_documented_production_variables(self):
+        variables = documented_production_variables()
         self.assertEqual(variables["DEBUG"], "false")
         self.assertIn("TRUSTED_PROXY_COUNT", variables)
         variables["SECRET_KEY"] = GOOD_KEY

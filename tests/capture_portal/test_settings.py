@@ -95,10 +95,30 @@ class SharedCacheCheckTests(SimpleTestCase):
         )
         self.assertEqual(result.stdout.strip(), "django.core.cache.backends.db.DatabaseCache")
         env.update(CACHE_URL="redis://127.0.0.1:6379/0")
+        probe = (
+            "import capture_portal.settings as s; c = s.CACHES['default']; "
+            "print(c['BACKEND'], c['OPTIONS']['IGNORE_EXCEPTIONS'], s.SESSION_ENGINE)"
+        )
         result = subprocess.run(
             [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
         )
-        self.assertEqual(result.stdout.strip(), "capture_portal.redis_cache.RedisCache")
+        # Redis through django-redis, serving without it when it is down; sessions in
+        # the database whatever the cache.
+        self.assertEqual(
+            result.stdout.split(),
+            ["django_redis.cache.RedisCache", "True", "django.contrib.sessions.backends.db"],
+        )
+
+    @override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/0",
+            }
+        }
+    )
+    def test_redis_is_shared(self):
+        self.assertNotIn("capture_portal.W001", self.deploy_warnings())
 
 
 class OneFormOfAddressTests(SimpleTestCase):

@@ -36,7 +36,7 @@ from payments_app.models import Payment
 from payments_app.services import payment_carry, payment_refund
 from sessions_app.models import SchoolClass, Student, StudentCategory
 from sessions_app.shootday.services import shot_mark_absent, shot_number_assign
-from tests.factories import make_crew, make_staff, make_student_user
+from tests.factories import make_crew, make_staff, make_student_user, move_student
 from tests.payments_app.factories import make_class_world, make_payments
 from tests.payments_app.test_exports import pdf_text
 from tests.sessions_app.shootday.factories import make_photographed
@@ -59,9 +59,10 @@ class EveryPageAgreesTests(TestCase):
         for student in (c, d, i, j):
             shot_mark_absent(student=student, by=cls.crew)
         shot_number_assign(student=f, desk="1号台", by=cls.crew)  # queued
-        Student.objects.filter(pk=g.pk).update(school_class=cls.other.school_class)
-        make_photographed(Student.objects.get(pk=g.pk), by=cls.crew, when=now)
-        Student.objects.filter(pk=h.pk).update(category=StudentCategory.ALUMNI)
+        make_photographed(
+            move_student(g, school_class=cls.other.school_class), by=cls.crew, when=now
+        )
+        move_student(h, category=StudentCategory.ALUMNI)
         payment_carry(payment=by_student[i.pk], by=cls.staff, note="补拍时抵扣")
         payment_refund(payment=by_student[j.pk], by=cls.staff, reason="现金退还")
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from cards_app import rules
 from sessions_app import selectors
 from sessions_app.models import SchoolClass, StudentCategory
-from sessions_app.shootday.selectors import slot_queue
+from sessions_app.shootday.selectors.queue import slot_queue
 from tests.factories import (
     make_campaign,
     make_category_rule,

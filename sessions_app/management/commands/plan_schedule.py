@@ -4,11 +4,11 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from capture_portal.roles import is_staff_member
 from sessions_app.campaigns import campaign_for_command
 from sessions_app.planner.selectors import plan_proposal, proposal_json, ratio_text
 from sessions_app.planner.services import plan_apply
 from sessions_app.planner.solver import DEFAULT_SECONDS
+from sessions_app.roles import is_staff_member
 from sessions_app.services import ScheduleError
 
 

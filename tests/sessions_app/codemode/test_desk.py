@@ -1,9 +1,8 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
-from sessions_app.codemode.services import digest_of
-from sessions_app.models import CaptureCode, Shot
+from sessions_app.codemode.services import capture_code_keep, digest_of
+from sessions_app.models import Shot
 from tests.personas import Personas
 from tests.sessions_app.codemode import images
 from tests.sessions_app.codemode.support import CodePersonas
@@ -12,12 +11,7 @@ SCAN = reverse("shootday:desk_scan")
 
 
 def give_code(student, content: str = images.CODE):
-    CaptureCode.objects.create(
-        campaign=student.campaign,
-        student=student,
-        digest=digest_of(content.encode()),
-        checked_at=timezone.now(),
-    )
+    capture_code_keep(student=student, digest=digest_of(content.encode()))
 
 
 class DeskScanTests(CodePersonas):

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
-from sessions_app.codemode.services import digest_of
+from sessions_app.codemode.services import capture_code_keep, digest_of
 from sessions_app.models import CaptureCode, MakeupRoute
 from tests.personas import Personas
 from tests.sessions_app.codemode import images
@@ -183,12 +183,8 @@ class ReadinessTests(CodePersonas):
         from django.utils import timezone
 
         now = timezone.now()
-        CaptureCode.objects.create(
-            campaign=cls.campaign, student=cls.student, digest=digest_of(b"A"), checked_at=now
-        )
-        CaptureCode.objects.create(
-            campaign=cls.campaign, student=cls.other_student, digest=digest_of(b"B"), checked_at=now
-        )
+        capture_code_keep(student=cls.student, digest=digest_of(b"A"), now=now)
+        capture_code_keep(student=cls.other_student, digest=digest_of(b"B"), now=now)
 
     def test_the_monitor_sees_who_lacks_a_code_and_a_message(self):
         self.client.force_login(self.monitor_user)
@@ -348,14 +344,8 @@ class CodeExportsTests(CodePersonas):
         ]
 
     def test_the_roster_shows_the_code_state_not_the_card(self):
-        from django.utils import timezone
 
-        CaptureCode.objects.create(
-            campaign=self.campaign,
-            student=self.student,
-            digest=digest_of(b"A"),
-            checked_at=timezone.now(),
-        )
+        capture_code_keep(student=self.student, digest=digest_of(b"A"))
         rows = self.rows("roster")
         header = next(r for r in rows if "学号" in r)
         self.assertIn("采集码", header)
@@ -451,7 +441,6 @@ class PaymentWayPagesTests(CodePersonas):
 
 class ReadinessQueryTests(CodePersonas):
     def test_the_staff_list_does_not_grow_queries_with_the_students(self):
-        from django.core.cache import cache
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
@@ -460,12 +449,10 @@ class ReadinessQueryTests(CodePersonas):
         self.client.force_login(self.staff)
         url = reverse("codemode:staff_readiness")
         self.client.get(url)
-        cache.clear()  # count the building of the page, not a copy from the cache
         with CaptureQueriesContext(connection) as before:
             self.client.get(url)
         for _ in range(5):
             make_student(self.school_class)
-        cache.clear()
         with self.assertNumQueries(len(before.captured_queries)):
             response = self.client.get(url)
         self.assertEqual(response.context["readiness"].total, 9)

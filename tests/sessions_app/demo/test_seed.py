@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import SimpleTestCase, TestCase
 
-from capture_portal import roles
 from cards_app import rules
+from sessions_app import roles
 from sessions_app.demo.roster import DemoClass, roster_generate, roster_sizes
 from sessions_app.models import Campaign, SchoolClass, Student, StudentCategory
 

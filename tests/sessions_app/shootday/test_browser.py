@@ -8,7 +8,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from sessions_app.models import Shot
 from sessions_app.shootday import services as shootday
-from sessions_app.shootday.selectors import QUEUE_LAG_SECONDS
+from sessions_app.shootday.views.board import BOARD_SHARED_SECONDS
 from tests.browser import BrowserTestCase
 from tests.factories import make_staff, make_student_user
 from tests.sessions_app.shootday.factories import at, make_photographed, make_shoot_day
@@ -115,15 +115,15 @@ class QueueBoardBrowserTests(ShootDayBrowserTestCase):
         shootday.shot_mark_photographed(shot=shot, by=self.day.crew)
 
         def refreshed(driver):
-            # The board may show the queue up to QUEUE_LAG_SECONDS behind the desks: it is
-            # refreshed again until the photo shows, as it refreshes itself every 20 s.
+            # The board may show the queue up to BOARD_SHARED_SECONDS behind the desks: it
+            # is refreshed again until the photo shows, as it refreshes itself every 20 s.
             driver.execute_script("window.shootdayBoardRefresh()")
             return "已拍 1 / 2 人" in driver.find_element(By.ID, "board-current").text
 
         # The board body is replaced in place: an element read during a swap is stale.
         WebDriverWait(
             self.driver,
-            self.wait_timeout + QUEUE_LAG_SECONDS,
+            self.wait_timeout + BOARD_SHARED_SECONDS,
             poll_frequency=0.5,
             ignored_exceptions=[StaleElementReferenceException],
         ).until(refreshed)

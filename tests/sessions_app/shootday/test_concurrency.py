@@ -10,7 +10,7 @@ from django.test import TransactionTestCase
 
 from sessions_app.models import Shot, ShotCounter
 from sessions_app.shootday import services as shootday
-from sessions_app.shootday.selectors import number_log
+from sessions_app.shootday.selectors.numbers import number_log
 from sessions_app.shootday.services import ShootDayError
 from tests.concurrency import run_at_once
 from tests.factories import make_staff

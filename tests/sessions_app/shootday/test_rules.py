@@ -125,7 +125,7 @@ def entry(name, slot, students, **fields) -> QueueEntry:
         slot=slot,
         position=0,
         school_class=None,
-        student_ids=list(range(students)),
+        total=students,
         **fields,
     )
 

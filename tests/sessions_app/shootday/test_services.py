@@ -12,10 +12,8 @@ from payments_app.services import handover_record, payment_record
 from sessions_app.models import CardCorrection, ChsiCheck, SchoolClass, Shot, ShotAbsence
 from sessions_app.shootday import services as shootday
 from sessions_app.shootday.rules import STATE_ABSENT, STATE_NUMBERED, STATE_PHOTOGRAPHED
-from sessions_app.shootday.selectors import (
-    class_close_summary,
-    number_log,
-)
+from sessions_app.shootday.selectors.close import class_close_summary
+from sessions_app.shootday.selectors.numbers import number_log
 from sessions_app.shootday.services import ShootDayError
 from sessions_app.shootday.status import shoot_status_by_student
 from tests.cards_app.factories import make_card_check

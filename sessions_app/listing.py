@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Q
 
 from capture_portal.http import int_param
 from cards_app.rules import name_key, normalise_text
+from sessions_app.selectors import name_contains_q
 
 PAGE_SIZE = 100
 QUERY_MAX_LENGTH = 30
@@ -71,6 +73,37 @@ def listing(rows, params, *, shows: dict, student=lambda row: row, per_page=PAGE
     if query:
         rows = [row for row in rows if matches(query, student(row).student_id, student(row).name)]
     page = Paginator(rows, per_page).get_page(int_param(params.get("page")) or 1)
+    return Listing(page=page, show=show, query=query, total=total)
+
+
+def search_q(query: str):
+    """Return the condition a search puts on students: a 学号 prefix, or part of the
+    name in either script and with any separator (the same as ``matches``)."""
+    if query.isascii() and query.isalnum():
+        return Q(student_id__startswith=query)
+    return name_contains_q(query)
+
+
+def listing_queryset(
+    students, params, *, shows: dict, rows=list, total: int | None = None, per_page=PAGE_SIZE
+) -> Listing:
+    """Return the page of the ``students`` queryset that ``params`` ask for, filtered and
+    paged by the database: ``shows`` maps each filter's name to a Q of the students,
+    ``rows(students)`` turns the page's students into the page's rows, ``total`` is the
+    count before filtering when the caller knows it already."""
+    show = params.get("show", "all")
+    if show not in shows:
+        show = "all"
+    query = normalise_text(params.get("q", ""))[:QUERY_MAX_LENGTH]
+    found = students
+    if show != "all":
+        found = found.filter(shows[show])
+    if query:
+        found = found.filter(search_q(query))
+    page = Paginator(found, per_page).get_page(int_param(params.get("page")) or 1)
+    if total is None:
+        total = page.paginator.count if found is students else students.count()
+    page.object_list = rows(list(page.object_list))
     return Listing(page=page, show=show, query=query, total=total)
 
 

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from capture_portal import roles as portal_roles
+from sessions_app import roles as portal_roles
 from sessions_app.models import Campaign
 
 

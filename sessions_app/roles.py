@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from sessions_app.models import SchoolClass
+from sessions_app.models import SchoolClass, Student
 
 STAFF_GROUP = "教务处"
 CREW_GROUP = "拍摄组"
@@ -44,8 +44,6 @@ def student_of(user):
     if "student" not in cache:
         # One query for the entry and its campaign: every page's navigation asks for
         # the campaign's mode (card or code).
-        from sessions_app.models import Student
-
         student = Student.objects.select_related("campaign").filter(user=user).first()
         if student is not None:
             student._state.fields_cache["user"] = user

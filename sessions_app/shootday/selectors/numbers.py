@@ -11,7 +11,7 @@ from cards_app.rules import normalise_text
 from sessions_app.models import Shot, ShotCounter, Student
 from sessions_app.shootday import rules
 
-NUMBERS_PER_PAGE = 200
+NUMBERS_PER_PAGE = 100
 
 
 def number_log(

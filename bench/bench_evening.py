@@ -29,14 +29,10 @@ through while a login hashes) is read off the table.
 """
 
 import argparse
-import http.client
 import os
 import queue
-import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +40,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+
+from common import Browser, free_port, percentile, start_cache, stop, wait_for, worker_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = 20000
@@ -77,90 +74,6 @@ def post_worker_init(worker):
 
     django_hashers.pbkdf2 = hashers.pbkdf2 = counted
 """
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def start_cache(tmp: Path) -> tuple[str, subprocess.Popen | None]:
-    """Return the CACHE_URL every process shares, and the cache server if one was started."""
-    redis = shutil.which("redis-server")
-    if not redis:
-        return "db://bench_cache", None
-    port = free_port()
-    server = subprocess.Popen(
-        [redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp,
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(50):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return "redis://127.0.0.1:%d/0" % port, server
-
-
-class Browser:
-    """One phone: its cookies, its address, a request at a time (a new connection each,
-    as bench_pages does for both worker classes alike)."""
-
-    def __init__(self, port: int, address: str, cookies: dict | None = None):
-        self.port, self.address = port, address
-        self.cookies = dict(cookies or {})
-
-    def request(self, method: str, path: str, fields: dict | None = None):
-        headers = {"Host": "127.0.0.1", "X-Forwarded-For": self.address}
-        if self.cookies:
-            headers["Cookie"] = "; ".join("%s=%s" % item for item in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            content = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, response.getheader("Location") or "", content
-
-    def visit(self, path: str, fields: dict | None = None) -> tuple[str, str]:
-        """Send one request and follow its redirects as a browser does; return the
-        final path and page. Anything but 200 in the end is an error."""
-        method = "POST" if fields is not None else "GET"
-        for _ in range(5):
-            status, location, content = self.request(method, path, fields)
-            if status in (301, 302, 303):
-                path, method, fields = urlsplit(location).path or "/", "GET", None
-                continue
-            if status != 200:
-                raise RuntimeError("%s %s answered %d" % (method, path, status))
-            return path, content
-        raise RuntimeError("%s redirects too often" % path)
-
-    def form_post(self, path: str, page: str, fields: dict) -> tuple[str, str]:
-        token = TOKEN.search(page)
-        if token is None:
-            raise RuntimeError("no form on %s" % path)
-        return self.visit(path, dict(fields, csrfmiddlewaretoken=token.group(1)))
 
 
 def first_login(port: int, address: str, username: str, printed: str) -> None:
@@ -180,22 +93,6 @@ def first_login(port: int, address: str, username: str, printed: str) -> None:
         raise RuntimeError("%s: the new password was refused" % username)
     phone.visit("/me/")
     phone.visit("/cards/")  # the card check (a code campaign sends the student to its own)
-
-
-def worker_cpu(master: int) -> float:
-    """Return the CPU seconds (user + system) of the gunicorn master's workers so far."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:  # ppid
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 def setup(options):
@@ -270,27 +167,6 @@ def gunicorn(port: int, options, worker_class: str, env: dict, hook: Path) -> su
     if worker_class == "gthread":
         args += ["--threads", str(options.threads)]
     return subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def wait_for(port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            Browser(port, "127.0.0.1").request("GET", "/")
-            return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("The server on port %d did not answer within %d s." % (port, seconds))
 
 
 def warm_up(port: int, options, issued: queue.Queue) -> None:

@@ -41,10 +41,7 @@ import http.client
 import json
 import os
 import random
-import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,7 +49,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
+
+from common import Browser, free_port, percentile, start_cache, stop, wait_for, worker_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-pages-only-not-a-secret-" + "k" * 40
@@ -71,49 +70,9 @@ GOAL_FLAT = 1.5
 GOAL_BOARD_P99 = 200
 GOAL_DESK_P99 = 300
 PHONES, PHONE_EVERY, DESKS = 300, 5.0, 4
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 # ---------------------------------------------------------------------------- helpers
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, path: str = "/", seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", path)
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("The server on port %d did not answer within %d s." % (port, seconds))
-
-
-def start_cache(tmp: Path) -> tuple[str, subprocess.Popen | None]:
-    """Return the CACHE_URL every process shares, and the cache server if one was started."""
-    redis = shutil.which("redis-server")
-    if not redis:
-        return "db://bench_cache", None
-    port = free_port()
-    server = subprocess.Popen(
-        [redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp,
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(50):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return "redis://127.0.0.1:%d/0" % port, server
-
-
 def django_setup(env: dict) -> None:
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capture_portal.settings")
@@ -121,13 +80,6 @@ def django_setup(env: dict) -> None:
     import django
 
     django.setup()
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def gunicorn(args, port, options, env, cwd) -> subprocess.Popen:
@@ -144,50 +96,11 @@ def gunicorn(args, port, options, env, cwd) -> subprocess.Popen:
     )
 
 
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-class Browser:
-    """One client: its cookies, a request at a time on a new connection."""
-
-    def __init__(self, port: int, cookies: dict | None = None, address: str = "127.0.0.1"):
-        self.port, self.address, self.cookies = port, address, dict(cookies or {})
-
-    def request(self, method: str, path: str, fields: dict | None = None):
-        headers = {"Host": "127.0.0.1", "X-Forwarded-For": self.address}
-        if self.cookies:
-            headers["Cookie"] = "; ".join("%s=%s" % item for item in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        started = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            content = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        took = (time.perf_counter() - started) * 1000
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, response.getheader("Location") or "", content, took
-
-
 # ---------------------------------------------------------------------------- data
-def prepare_data(students: int, *, shoot_day: bool) -> None:
+def prepare_data(students: int, *, shoot_day: bool, record_day: bool = True) -> None:
     """Seed ``students`` students, and for pages mode the notice's shoot day as recorded
-    and a code-mode campaign of the same size, unless they are there already."""
+    (unless ``record_day`` is off) and a code-mode campaign of the same size, unless they
+    are there already."""
     from django.core.management import call_command
 
     from sessions_app.models import Shot, Student
@@ -208,7 +121,7 @@ def prepare_data(students: int, *, shoot_day: bool) -> None:
                 "(DATABASE_URL) seeded with seed_demo --students only."
             )
         return
-    if not Shot.objects.exists():
+    if record_day and not Shot.objects.exists():
         started, cpu = time.perf_counter(), time.process_time()
         call_command("seed_demo", shoot_day=True, stdout=quiet)
         print(
@@ -641,16 +554,16 @@ def shoot_day(options, env) -> int:
                 return next(queue_of, None)
 
         def phone_group(index: int, phones: int):
-            browser = Browser(port, address="10.0.%d.%d" % (index // 250, index % 250 + 1))
+            browser = Browser(port, "10.0.%d.%d" % (index // 250, index % 250 + 1))
             every = PHONE_EVERY / phones
             time.sleep(random.random() * every)
             mine, bad = [], 0
             while time.monotonic() < stop_at:
                 began = time.monotonic()
                 try:
-                    status, _loc, _body, took = browser.request("GET", "/shoot/board/?partial=1")
+                    status, _location, _page = browser.request("GET", "/shoot/board/?partial=1")
                     if status == 200:
-                        mine.append(took)
+                        mine.append(browser.took)
                     else:
                         bad += 1
                 except OSError:
@@ -661,45 +574,27 @@ def shoot_day(options, env) -> int:
                 errors[0] += bad
 
         def desk(index: int):
-            browser = Browser(port, desk_cookies[index], address="10.1.0.%d" % (index + 1))
+            browser = Browser(port, "10.1.0.%d" % (index + 1), desk_cookies[index])
             mine, bad, done = [], 0, 0
-
-            def get(path):
-                status, _loc, body, took = browser.request("GET", path)
-                mine.append(took)
-                if status != 200:
-                    raise RuntimeError("GET %s: %d" % (path, status))
-                return body
-
-            def post(path, page, fields):
-                token = TOKEN.search(page)
-                status, location, _body, took = browser.request(
-                    "POST", path, dict(fields, csrfmiddlewaretoken=token.group(1))
-                )
-                mine.append(took)
-                if status != 302:
-                    raise RuntimeError("POST %s: %d" % (path, status))
-                parts = urlsplit(location)
-                return get(parts.path + ("?" + parts.query if parts.query else ""))
-
-            page = get("/shoot/desk/?slot=%d" % slot.pk)
+            at_desk = "/shoot/desk/?slot=%d" % slot.pk
+            _path, page = browser.visit(at_desk, took=mine)
             while time.monotonic() < stop_at:
                 pk = next_student()
                 if pk is None:
                     break
                 try:
-                    page = post("/shoot/desk/assign/", page, {"student": pk, "slot": slot.pk})
+                    fields = {"student": pk, "slot": slot.pk}
+                    _path, page = browser.form_post("/shoot/desk/assign/", page, fields, mine)
                     shot = Shot.objects.filter(student_id=pk).order_by("-pk").first()
                     if shot is None:
                         bad += 1
                         continue
-                    page = post(
-                        "/shoot/desk/photographed/", page, {"shot": shot.pk, "slot": slot.pk}
-                    )
+                    fields = {"shot": shot.pk, "slot": slot.pk}
+                    _path, page = browser.form_post("/shoot/desk/photographed/", page, fields, mine)
                     done += 1
-                except (OSError, RuntimeError, AttributeError):
+                except (OSError, RuntimeError):
                     bad += 1
-                    page = get("/shoot/desk/?slot=%d" % slot.pk)
+                    _path, page = browser.visit(at_desk, took=mine)
             with lock:
                 desk_lat.extend(mine)
                 errors[0] += bad
@@ -762,22 +657,6 @@ def shoot_day(options, env) -> int:
         stop(server)
 
 
-def worker_cpu(master: int) -> float:
-    """Return the CPU seconds (user + system) of the gunicorn master's workers so far."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
 # ---------------------------------------------------------------------------- flat
 def sized_url(url: str, students: int) -> str:
     """The database URL of a roster size: the name with ``_s<N>`` appended (created on
@@ -805,7 +684,8 @@ def flat(options) -> int:
         env = dict(os.environ, DATABASE_URL=sized_url(base, size))
         subprocess.run(
             [sys.executable, __file__, "--students", str(size), "--miss-only", "--json", str(out)]
-            + ["--runs", str(options.runs)],
+            + ["--runs", str(options.runs)]
+            + (["--no-day"] if options.no_day else []),
             env=env,
             check=True,
         )
@@ -848,6 +728,12 @@ def main() -> int:
     parser.add_argument("--shoot-seconds", type=float, default=60, help="its length (60 s)")
     parser.add_argument("--flat", help="SMALL,LARGE: miss times at two roster sizes")
     parser.add_argument("--miss-only", action="store_true", help="only the miss times")
+    parser.add_argument(
+        "--no-day",
+        action="store_true",
+        help="do not record the shoot day (it goes through the services, student by "
+        "student: minutes at 20,000, hours at 100,000)",
+    )
     parser.add_argument("--json", help="write the miss times here")
     parser.add_argument("only", nargs="*", help="only the pages whose path contains one of these")
     options = parser.parse_args()
@@ -869,7 +755,7 @@ def main() -> int:
         if cache_url.startswith("db://"):
             call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        prepare_data(options.students, shoot_day=options.shoot_day)
+        prepare_data(options.students, shoot_day=options.shoot_day, record_day=not options.no_day)
         print(
             "database: %s · cache: %s · %d students"
             % (

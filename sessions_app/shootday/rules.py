@@ -497,10 +497,12 @@ def makeup_reason(*, state: str, class_closed: bool, slot_over: bool) -> str:
 
 # After the day: following up the 学信网 check ---------------------------------------------
 
-CHSI_UNANSWERED = "unanswered"
-CHSI_OPEN = "open"
-CHSI_HANDLED = "handled"
-CHSI_OK = "ok"
+# The states and the rule that gives them live with the summaries that count them.
+CHSI_UNANSWERED = summary_rules.CHSI_UNANSWERED
+CHSI_OPEN = summary_rules.CHSI_OPEN
+CHSI_HANDLED = summary_rules.CHSI_HANDLED
+CHSI_OK = summary_rules.CHSI_OK
+chsi_state = summary_rules.chsi_state
 
 CHSI_STATE_LABELS = {
     CHSI_OPEN: gettext_lazy("有问题待处理"),
@@ -508,22 +510,6 @@ CHSI_STATE_LABELS = {
     CHSI_UNANSWERED: gettext_lazy("未答复"),
     CHSI_OK: gettext_lazy("核对无误"),
 }
-
-
-def chsi_state(*, answers: int, reports: int, open_reports: int) -> str:
-    """Return where a photographed student stands in the 学信网 follow-up.
-
-    A reported problem stays open until 教务处 handles it, whatever the student
-    answered afterwards ("无误" included): the student may not know the registry is
-    still wrong. A student who never reported a problem and answered is OK.
-    """
-    if open_reports:
-        return CHSI_OPEN
-    if reports:
-        return CHSI_HANDLED
-    if answers:
-        return CHSI_OK
-    return CHSI_UNANSWERED
 
 
 # What a student is told to do about a problem seen on 学信网, by its kind

@@ -46,7 +46,7 @@ CODE_READY = "ready"
 CODE_DUPLICATE = "duplicate"
 CODE_STATES = (CODE_MISSING, CODE_READY, CODE_DUPLICATE)
 
-# The 学信网 follow-up of a photographed student (shootday/rules.py chsi_state).
+# The 学信网 follow-up of a photographed student (chsi_state below).
 CHSI_UNANSWERED = "unanswered"
 CHSI_OPEN = "open"
 CHSI_HANDLED = "handled"

@@ -275,6 +275,25 @@ def pace_sums(times_ms) -> PaceSums:
     return PaceSums(len(times), intervals, working, times[-1] if times else None)
 
 
+def _gap_sums(gap: int) -> tuple[int, int]:
+    """Return what one gap between consecutive photos adds: (intervals, working ms)."""
+    return (1, gap) if gap <= BREAK_MS else (0, 0)
+
+
+def pace_between(sums: PaceSums, photo_ms: int, before_ms: int | None, after_ms: int) -> PaceSums:
+    """Return the sums with one more photo taken before the latest one, between the
+    day's photos at ``before_ms`` (None: it is the day's first) and ``after_ms``, its
+    neighbours in time: the gap between them gives way to the two gaps around it."""
+    intervals, working = sums.intervals, sums.working_ms
+    if before_ms is not None:
+        lost = _gap_sums(after_ms - before_ms)
+        gained = _gap_sums(photo_ms - before_ms)
+        intervals += gained[0] - lost[0]
+        working += gained[1] - lost[1]
+    gained = _gap_sums(after_ms - photo_ms)
+    return PaceSums(sums.photos + 1, intervals + gained[0], working + gained[1], sums.last_ms)
+
+
 def pace_after(sums: PaceSums, photo_ms: int) -> PaceSums | None:
     """Return the sums with one more photo taken at or after the latest one; None if it
     was taken before (the sums must then be read again from every photo)."""

@@ -228,7 +228,31 @@ def pace_photo_add(*, shot: Shot) -> None:
         cursor.execute(sql, params)
         if cursor.rowcount:
             return
-    pace_recount(campaign_id=shot.campaign_id, venue_id=slot["venue_id"], date=slot["date"])
+    pace = (
+        ShootPace.objects.select_for_update()
+        .filter(campaign_id=shot.campaign_id, venue_id=slot["venue_id"], date=slot["date"])
+        .first()
+    )
+    if pace is None or pace.last_ms is None:
+        pace_recount(campaign_id=shot.campaign_id, venue_id=slot["venue_id"], date=slot["date"])
+        return
+    # A photo taken before the latest one (a desk that committed late): placed between
+    # its two neighbours in time, found by two index lookups, under the row's lock.
+    others = _photo_times(shot.campaign_id, slot["venue_id"], slot["date"]).exclude(pk=shot.pk)
+    taken = shot.photographed_at
+    before = others.filter(photographed_at__lte=taken).order_by("-photographed_at").first()
+    after = others.filter(photographed_at__gt=taken).order_by("photographed_at").first()
+    if after is None:  # the kept sums are behind the records: read them again
+        pace_recount(campaign_id=shot.campaign_id, venue_id=slot["venue_id"], date=slot["date"])
+        return
+    sums = rules.pace_between(
+        rules.PaceSums(pace.photos, pace.intervals, pace.working_ms, pace.last_ms),
+        moment,
+        rules.epoch_ms(before) if before is not None else None,
+        rules.epoch_ms(after),
+    )
+    pace.photos, pace.intervals, pace.working_ms = sums.photos, sums.intervals, sums.working_ms
+    pace.save(update_fields=["photos", "intervals", "working_ms"])
 
 
 def _photo_times(campaign_id: int, venue_id: int, date: datetime.date):

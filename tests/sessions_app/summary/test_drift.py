@@ -186,8 +186,9 @@ class Driver:
         shot = self.open_shot()
         if shot is not None:
             # Now and then a desk's photo is registered after a later one (two desks
-            # committing out of order): the pace is read again from every photo.
-            late = datetime.timedelta(seconds=self.random.choice([0, 0, 0, -30]))
+            # committing out of order, or a photo registered long after, across a
+            # break): the pace places it between its neighbours in time.
+            late = datetime.timedelta(seconds=self.random.choice([0, 0, 0, -30, -900]))
             shootday.shot_mark_photographed(shot=shot, by=self.crew, now=timezone.now() + late)
 
     def void(self):

@@ -4,7 +4,7 @@
     DATABASE_URL=sqlite:////tmp/b.sqlite3 DEBUG=1 .venv/bin/python manage.py migrate -v0
     DATABASE_URL=sqlite:////tmp/b.sqlite3 DEBUG=1 .venv/bin/python manage.py seed_demo --students 20000
     DATABASE_URL=sqlite:////tmp/b.sqlite3 DEBUG=1 .venv/bin/python bench/bench_summaries.py \\
-        [--calls 300] [--blocks 5] [--breakdown]
+        [--calls 300] [--blocks 5] [--breakdown] [payment number photo]
 
 The same with ``DATABASE_URL=postgres://…`` for PostgreSQL. The database must hold the
 seeded roster (without ``--shoot-day``: the photos need students not photographed yet);
@@ -174,6 +174,9 @@ class Photo(Subject):
         return shot_mark_photographed(shot=shot, by=self.ctx.crew)
 
 
+SUBJECTS = {"payment": Payment, "number": Number, "photo": Photo}
+
+
 class Context:
     def __init__(self):
         from django.contrib.auth import get_user_model
@@ -307,7 +310,10 @@ def main() -> None:
     parser.add_argument(
         "--breakdown", action="store_true", help="also time each summary write on its own"
     )
+    parser.add_argument("only", nargs="*", help="only these of %s (default: all)" % list(SUBJECTS))
     args = parser.parse_args()
+    if set(args.only) - set(SUBJECTS):
+        parser.error("unknown service: %s" % ", ".join(sorted(set(args.only) - set(SUBJECTS))))
     _django()
     from django.db import connection
 
@@ -323,7 +329,9 @@ def main() -> None:
     if connection.vendor != "sqlite":
         print("(CPU: this process only; the database server's work is in the wall time)")
     missed = []
-    for kind in (Payment, Number, Photo):
+    for key, kind in SUBJECTS.items():
+        if args.only and key not in args.only:
+            continue
         subject = kind(ctx)
         found = measure(subject, calls=args.calls, blocks=args.blocks)
         w_cpu, w_wall = found["with"]

@@ -73,7 +73,8 @@ def students_restate(
     """Set the standing ``fields`` (Student column names) of the students, which the
     caller has locked, and add the difference to the tallies.
 
-    One UPDATE of the students and one of the tally rows, whatever their number."""
+    One UPDATE of the students and one of the tally rows, whatever their number: one
+    statement on PostgreSQL (tally_add's ``along``)."""
     students = list(students)
     if not students:
         return
@@ -83,13 +84,12 @@ def students_restate(
         for name, value in fields.items():
             setattr(student, name, value)
         rules.add_into(delta, rules.difference(before, standing_of(student, activity=activity)))
-    if fields:
-        _students_update(students, fields)
-    tally_add(campaign_id=students[0].campaign_id, delta=rules.prune(delta))
+    update = _students_update(students, fields) if fields else None
+    tally_add(campaign_id=students[0].campaign_id, delta=rules.prune(delta), along=update)
 
 
-def _students_update(students: list[Student], fields: dict) -> None:
-    """UPDATE the students' standing columns in one plain statement: what
+def _students_update(students: list[Student], fields: dict) -> tuple[str, list]:
+    """Return the UPDATE of the students' standing columns as one plain statement: what
     ``QuerySet.update`` would send, without building a query on every desk action."""
     qn = connection.ops.quote_name
     assignments, params = [], []
@@ -103,8 +103,7 @@ def _students_update(students: list[Student], fields: dict) -> None:
         qn(Student._meta.pk.column),
         ", ".join(["%s"] * len(students)),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *(s.pk for s in students)])
+    return sql, [*params, *(s.pk for s in students)]
 
 
 def tally_move(*, campaign_id: int, changes) -> None:
@@ -176,9 +175,17 @@ def students_counted(*, students: Iterable[Student], sign: int = 1) -> None:
         tally_add(campaign_id=campaign_id, delta=rules.prune(delta))
 
 
-def tally_add(*, campaign_id: int, delta: dict) -> None:
+def tally_add(*, campaign_id: int, delta: dict, along: tuple[str, list] | None = None) -> None:
     """Add ``delta`` ({(home, own, category): {counter: value}}) to the tally rows in one
-    statement; the latest activity is raised, never lowered."""
+    statement; the latest activity is raised, never lowered.
+
+    ``along``: a statement (sql, params) of the same write on another table, sent with
+    it: inside it on PostgreSQL (a data-modifying WITH, one round trip), just before it
+    elsewhere."""
+    if along is not None and (not delta or connection.vendor != "postgresql"):
+        with connection.cursor() as cursor:
+            cursor.execute(*along)
+        along = None
     if not delta:
         return
     rows = sorted(
@@ -204,9 +211,11 @@ def tally_add(*, campaign_id: int, delta: dict) -> None:
         "counter": qn("counter"),
         "rows": ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows)),
     }
-    params = [p for row in rows for p in (campaign_id, *row)]
+    params = [p for row in rows for p in (campaign_id, *row)] + [rules.LAST_ACTIVITY]
+    if along is not None:
+        sql, params = "WITH %s AS (%s) %s" % (qn("along"), along[0], sql), along[1] + params
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, rules.LAST_ACTIVITY])
+        cursor.execute(sql, params)
 
 
 # The pace ---------------------------------------------------------------------------------

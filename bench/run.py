@@ -18,8 +18,8 @@ BENCH_STUDENTS = 20000
 def prepare_database() -> dict:
     """Build the 20,000-student demo roster once in a throwaway SQLite file.
 
-    The benchmarks share it through DATABASE_URL; one that needs its own data (the
-    card check builds its roster itself) ignores it.
+    The benchmarks share it through DATABASE_URL (bench_summaries writes to it, and
+    runs last).
     """
     env = dict(os.environ, DEBUG="1")
     if "DATABASE_URL" in os.environ:

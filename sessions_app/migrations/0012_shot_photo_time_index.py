@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sessions_app', '0011_standings'),
+        ("sessions_app", "0011_standings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='shot',
-            index=models.Index(fields=['campaign', 'photographed_at'], name='shot_campaign_photo_time'),
+            model_name="shot",
+            index=models.Index(
+                fields=["campaign", "photographed_at"], name="shot_campaign_photo_time"
+            ),
         ),
     ]

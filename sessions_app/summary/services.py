@@ -73,7 +73,8 @@ def students_restate(
     """Set the standing ``fields`` (Student column names) of the students, which the
     caller has locked, and add the difference to the tallies.
 
-    One UPDATE of the students and one of the tally rows, whatever their number."""
+    One UPDATE of the students and one of the tally rows, whatever their number: one
+    statement on PostgreSQL (tally_add's ``along``)."""
     students = list(students)
     if not students:
         return
@@ -83,9 +84,26 @@ def students_restate(
         for name, value in fields.items():
             setattr(student, name, value)
         rules.add_into(delta, rules.difference(before, standing_of(student, activity=activity)))
-    if fields:
-        Student.objects.filter(pk__in=[s.pk for s in students]).update(**fields)
-    tally_add(campaign_id=students[0].campaign_id, delta=rules.prune(delta))
+    update = _students_update(students, fields) if fields else None
+    tally_add(campaign_id=students[0].campaign_id, delta=rules.prune(delta), along=update)
+
+
+def _students_update(students: list[Student], fields: dict) -> tuple[str, list]:
+    """Return the UPDATE of the students' standing columns as one plain statement: what
+    ``QuerySet.update`` would send, without building a query on every desk action."""
+    qn = connection.ops.quote_name
+    assignments, params = [], []
+    for name, value in fields.items():
+        field = Student._meta.get_field(name)
+        assignments.append("%s = %%s" % qn(field.column))
+        params.append(field.get_db_prep_save(value, connection))
+    sql = "UPDATE %s SET %s WHERE %s IN (%s)" % (
+        qn(Student._meta.db_table),
+        ", ".join(assignments),
+        qn(Student._meta.pk.column),
+        ", ".join(["%s"] * len(students)),
+    )
+    return sql, [*params, *(s.pk for s in students)]
 
 
 def tally_move(*, campaign_id: int, changes) -> None:
@@ -157,9 +175,17 @@ def students_counted(*, students: Iterable[Student], sign: int = 1) -> None:
         tally_add(campaign_id=campaign_id, delta=rules.prune(delta))
 
 
-def tally_add(*, campaign_id: int, delta: dict) -> None:
+def tally_add(*, campaign_id: int, delta: dict, along: tuple[str, list] | None = None) -> None:
     """Add ``delta`` ({(home, own, category): {counter: value}}) to the tally rows in one
-    statement; the latest activity is raised, never lowered."""
+    statement; the latest activity is raised, never lowered.
+
+    ``along``: a statement (sql, params) of the same write on another table, sent with
+    it: inside it on PostgreSQL (a data-modifying WITH, one round trip), just before it
+    elsewhere."""
+    if along is not None and (not delta or connection.vendor != "postgresql"):
+        with connection.cursor() as cursor:
+            cursor.execute(*along)
+        along = None
     if not delta:
         return
     rows = sorted(
@@ -185,9 +211,11 @@ def tally_add(*, campaign_id: int, delta: dict) -> None:
         "counter": qn("counter"),
         "rows": ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows)),
     }
-    params = [p for row in rows for p in (campaign_id, *row)]
+    params = [p for row in rows for p in (campaign_id, *row)] + [rules.LAST_ACTIVITY]
+    if along is not None:
+        sql, params = "WITH %s AS (%s) %s" % (qn("along"), along[0], sql), along[1] + params
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, rules.LAST_ACTIVITY])
+        cursor.execute(sql, params)
 
 
 # The pace ---------------------------------------------------------------------------------
@@ -195,22 +223,25 @@ def tally_add(*, campaign_id: int, delta: dict) -> None:
 
 def pace_photo_add(*, shot: Shot) -> None:
     """Take a photo just registered into the pace of its venue's day: one statement while
-    photos come in order; read again from every photo of the day when one comes late
-    (two desks committing out of order) or the day has none yet."""
+    photos come in order (the venue and the day read from the slot inside it); one that
+    comes late (two desks committing out of order) placed between its neighbours in
+    time; read again from every photo of the day only when the day has none yet."""
     if shot.slot_id is None or shot.photographed_at is None:
-        return
-    slot = TimeSlot.objects.filter(pk=shot.slot_id).values("venue_id", "date").first()
-    if slot is None:
         return
     moment = rules.epoch_ms(shot.photographed_at)
     qn = connection.ops.quote_name
+    of_slot = "(SELECT %%s FROM %s WHERE %s = %%%%s)" % (
+        qn(TimeSlot._meta.db_table),
+        qn(TimeSlot._meta.pk.column),
+    )
     last, intervals, working = qn("last_ms"), qn("intervals"), qn("working_ms")
     sql = (
         "UPDATE %(table)s SET %(photos)s = %(photos)s + 1, "
         "%(intervals)s = %(intervals)s + CASE WHEN %%s - %(last)s <= %%s THEN 1 ELSE 0 END, "
         "%(working)s = %(working)s + CASE WHEN %%s - %(last)s <= %%s THEN %%s - %(last)s "
         "ELSE 0 END, %(last)s = %%s "
-        "WHERE %(campaign)s = %%s AND %(venue)s = %%s AND %(date)s = %%s AND %(last)s <= %%s"
+        "WHERE %(campaign)s = %%s AND %(venue)s = %(slot_venue)s AND %(date)s = %(slot_date)s "
+        "AND %(last)s <= %%s"
     ) % {
         "table": qn(ShootPace._meta.db_table),
         "photos": qn("photos"),
@@ -220,14 +251,18 @@ def pace_photo_add(*, shot: Shot) -> None:
         "campaign": qn("campaign_id"),
         "venue": qn("venue_id"),
         "date": qn("date"),
+        "slot_venue": of_slot % qn(TimeSlot._meta.get_field("venue").column),
+        "slot_date": of_slot % qn(TimeSlot._meta.get_field("date").column),
     }
-    day = connection.ops.adapt_datefield_value(slot["date"])
     params = [moment, rules.BREAK_MS, moment, rules.BREAK_MS, moment, moment]
-    params += [shot.campaign_id, slot["venue_id"], day, moment]
+    params += [shot.campaign_id, shot.slot_id, shot.slot_id, moment]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount:
             return
+    slot = TimeSlot.objects.filter(pk=shot.slot_id).values("venue_id", "date").first()
+    if slot is None:
+        return
     pace = (
         ShootPace.objects.select_for_update()
         .filter(campaign_id=shot.campaign_id, venue_id=slot["venue_id"], date=slot["date"])

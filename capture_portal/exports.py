@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from reportlab.lib.pagesizes import A4 as _A4
 from reportlab.lib.pagesizes import landscape
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from capture_portal.formats import yuan
 from capture_portal.glyphs import draw_string, font_chain, missing_note, wrap
@@ -455,7 +454,7 @@ class _PdfWriter:
                 self.undrawable[text] = None
             runs = chain.runs(text)
             if align != "left":
-                width = sum(stringWidth(part, name, size) for name, part in runs)
+                width = chain.width(text, size)
                 x -= width if align == "right" else width / 2
             if origin is None:
                 pdf_text = self.canvas.beginText(x, y)

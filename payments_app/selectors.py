@@ -257,6 +257,42 @@ def money_of_classes(*, classes, now=None, rows=None, facts=None) -> dict[int, C
     }
 
 
+def _counted(lines: list[MoneyLine]) -> list[MoneyLine]:
+    """Return the lines merged into one per kind, each counting its students and their
+    money together, as a tally row does: the rules then total a few lines, not
+    hundreds, and the sums are the same (each figure adds counts and amounts)."""
+    merged: dict[tuple, list] = {}
+    for line in lines:
+        key = (
+            line.pays_with_class,
+            line.member,
+            line.shoot,
+            line.paid is not None,
+            line.paid_elsewhere,
+            line.carried,
+        )
+        if key in merged:
+            total = merged[key]
+            total[0] += line.count
+            if line.paid is not None:
+                total[1] += line.paid
+        else:
+            merged[key] = [line.count, line.paid]
+    return [
+        MoneyLine(
+            student_id=None,
+            pays_with_class=pays,
+            member=member,
+            shoot=shoot,
+            paid=paid,
+            paid_elsewhere=elsewhere,
+            carried=carried,
+            count=count,
+        )
+        for (pays, member, shoot, _paid, elsewhere, carried), (count, paid) in merged.items()
+    ]
+
+
 def money_of_listed(*, listed: dict[int, list["ListedLine"]]) -> dict[int, ClassMoney]:
     """Return the money of the classes whose lines lines_of_classes returned, from those
     lines (a list that prints every student totals what it prints)."""
@@ -265,7 +301,7 @@ def money_of_listed(*, listed: dict[int, list["ListedLine"]]) -> dict[int, Class
     return {
         pk: class_money(
             fee=fees[pk],
-            lines=[item.line for item in lines],
+            lines=_counted([item.line for item in lines]),
             handover=_handed(handovers.get(pk)),
             confirmed=pk in handovers and handovers[pk].confirmed_at is not None,
         )

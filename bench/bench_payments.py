@@ -4,7 +4,10 @@
     DATABASE_URL=sqlite:////tmp/pay-bench.sqlite3 DEBUG=1 .venv/bin/python manage.py seed_demo --students 20000
     DATABASE_URL=sqlite:////tmp/pay-bench.sqlite3 DEBUG=1 .venv/bin/python bench/bench_payments.py
 
-Four measurements, each in a fresh process so its peak memory is its own:
+Before measuring, ``prepare`` gives a fixed 60 % of the scheduled classes' current
+students an active payment (written directly, once; a second run adds none).
+
+Four jobs, each in a fresh process so its peak memory is its own:
 
 - ``export-xlsx``: ``manage.py export_payments --format xlsx`` (query + the shared renderer);
 - ``raw-xlsx``: the same rows read by one plain query, written by openpyxl write-only
@@ -12,8 +15,13 @@ Four measurements, each in a fresh process so its peak memory is its own:
 - ``export-pdf`` and ``raw-pdf``: the same for PDF, the baseline drawing the same table
   with a bare reportlab canvas and the same embedded font.
 
-Each is run ``--repeat`` times (best time kept). The ratios are export / raw; the goals
-are xlsx ≤ 1.5×, PDF ≤ 2×, and peak memory under 300 MB.
+How it judges: each job is run ``--repeat`` times (default 3), the jobs interleaved
+(raw, export, raw, export, …) so that a burst of load on a shared machine falls on
+both; the median CPU time and the median wall time of each job are printed, and both
+ratios export / raw. The goal is judged on the CPU ratio only — xlsx ≤ 1.5×, PDF ≤ 2× —
+never on the better of CPU and wall; the wall ratio is printed for what a user waits
+for. Peak memory (the largest resident set of any export run) must stay under 300 MB.
+The exit status is 1 when a goal is missed.
 """
 
 import argparse
@@ -21,6 +29,7 @@ import datetime
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -134,7 +143,7 @@ def _rows_for_raw():
                     recorded_at = parse_datetime(recorded_at)
                 if recorded_at.tzinfo is None:  # stored in UTC
                     recorded_at = recorded_at.replace(tzinfo=datetime.UTC)
-                when = timezone.localtime(recorded_at).strftime("%m-%d %H:%M")
+                when = timezone.localtime(recorded_at).strftime("%Y-%m-%d %H:%M")
                 mark = "✓ 已缴"
                 counts[1] += 1
                 counts[2] += float(amount)
@@ -246,29 +255,28 @@ def child(job: str, output: str) -> None:
     )
 
 
-def measure(job: str, repeat: int, folder: str) -> dict:
-    best = None
-    for _ in range(repeat):
-        output = os.path.join(folder, "%s.%s" % (job, job.split("-")[1]))
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", job, "--output", output],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=os.environ.copy(),
-        )
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        if best is None:
-            best = result
-        else:
-            # Best of the runs for the times; the worst for memory.
-            best = {
-                **result,
-                "seconds": min(best["seconds"], result["seconds"]),
-                "cpu": min(best["cpu"], result["cpu"]),
-                "peak_mb": max(best["peak_mb"], result["peak_mb"]),
-            }
-    return best
+def run_job(job: str, folder: str) -> dict:
+    """Run one job in a fresh process; return its figures."""
+    output = os.path.join(folder, "%s.%s" % (job, job.split("-")[1]))
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", job, "--output", output],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Return the medians of the runs' times and the largest of their peaks."""
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "cpu": statistics.median(r["cpu"] for r in runs),
+        "peak_mb": max(r["peak_mb"] for r in runs),
+        "bytes": runs[-1]["bytes"],
+        "runs": len(runs),
+    }
 
 
 def main():
@@ -289,26 +297,32 @@ def main():
         "roster: %(students_in_classes)d students in classes, %(active_payments)d active payments"
         % data
     )
-    results = {}
+    jobs = ("raw-xlsx", "export-xlsx", "raw-pdf", "export-pdf")
+    runs: dict[str, list[dict]] = {job: [] for job in jobs}
     with tempfile.TemporaryDirectory(prefix="bench-payments-") as folder:
-        for job in ("raw-xlsx", "export-xlsx", "raw-pdf", "export-pdf"):
-            results[job] = measure(job, args.repeat, folder)
-            r = results[job]
-            print(
-                "  %-12s %7.2f s wall  %7.2f s cpu   peak %6.1f MB   %9d bytes"
-                % (job, r["seconds"], r["cpu"], r["peak_mb"], r["bytes"])
-            )
+        for _round in range(max(1, args.repeat)):
+            for job in jobs:
+                runs[job].append(run_job(job, folder))
+    results = {job: summarise(runs[job]) for job in jobs}
+    print("median of %d runs each:" % results[jobs[0]]["runs"])
+    for job in jobs:
+        r = results[job]
+        print(
+            "  %-12s %7.2f s cpu  %7.2f s wall   peak %6.1f MB   %9d bytes"
+            % (job, r["cpu"], r["seconds"], r["peak_mb"], r["bytes"])
+        )
     failed = False
     for fmt, goal in GOALS.items():
         export, raw = results["export-%s" % fmt], results["raw-%s" % fmt]
-        ratio = export["seconds"] / raw["seconds"]
         cpu_ratio = export["cpu"] / raw["cpu"]
-        # Wall time is what a user waits for; CPU time is steadier on a busy machine.
-        ok = min(ratio, cpu_ratio) <= goal
+        wall_ratio = export["seconds"] / raw["seconds"]
+        # Judged on CPU time alone: it is what the code costs, and other work on a
+        # shared machine disturbs it least. Wall time is printed, never used to pass.
+        ok = cpu_ratio <= goal
         failed |= not ok
         print(
-            "%s: export / raw = %.2f× wall, %.2f× cpu  (goal ≤ %.1f×) %s"
-            % (fmt, ratio, cpu_ratio, goal, "ok" if ok else "MISSED")
+            "%s: export / raw = %.2f× cpu (goal ≤ %.1f×) %s;  %.2f× wall"
+            % (fmt, cpu_ratio, goal, "ok" if ok else "MISSED", wall_ratio)
         )
     peak = max(r["peak_mb"] for job, r in results.items() if job.startswith("export"))
     failed |= peak >= PEAK_GOAL_MB

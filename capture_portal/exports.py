@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from reportlab.lib.pagesizes import A4 as _A4
 from reportlab.lib.pagesizes import landscape
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from capture_portal.formats import yuan
 from capture_portal.glyphs import draw_string, font_chain, missing_note, wrap
@@ -87,6 +86,7 @@ MONEY_FORMAT = "#,##0.00"
 # Text that Excel or WPS would read as a formula (OWASP, CSV injection): a name, a title
 # or an uploaded cell written back, "=cmd|' /C calc'!A0" included.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
 
 
 def formula_like(value) -> bool:
@@ -191,38 +191,55 @@ def _xlsx_write_rows(sheet, report, rows, styles, prefix=()):
     from openpyxl.cell import WriteOnlyCell
 
     # At 20,000 rows the per-cell cost is the export's cost. A write-only sheet writes
-    # each appended row at once, so one '@' cell per text column is reused for every
-    # row instead of building and styling a new one; empty values stay None, which
-    # the sheet skips rather than writing an empty string cell.
-    text_cells, money_cells = {}, {}
+    # each appended row at once, so one '@' cell per text column (and one formatted
+    # cell per money column) is reused for every row instead of building and styling
+    # a new one; empty values become None, which the sheet skips rather than writing
+    # an empty string cell. What each column needs is decided once, not per cell.
+    text_cells, money_cells, plain = [], [], []
     for i, column in enumerate(report.columns):
         if column.text:
             cell = WriteOnlyCell(sheet)
             cell.number_format = "@"
             cell.quotePrefix = True
-            text_cells[i] = cell
+            text_cells.append((i, cell))
         elif column.money:
             cell = WriteOnlyCell(sheet)
             cell.number_format = MONEY_FORMAT
-            money_cells[i] = cell
+            money_cells.append((i, cell))
+        else:
+            plain.append(i)
     prefix = list(prefix)
+    triggers = _TRIGGER_CHARACTERS
     count = 0
     for row in rows:
-        values = prefix + [
-            ("✓" if v else None) if v.__class__ is bool else (None if v == "" else v) for v in row
-        ]
-        for i, cell in text_cells.items():
+        values = prefix + list(row) if prefix else list(row)
+        for i in plain:
             value = values[i]
-            cell.value = None if value is None else str(value)
-            if value is not None:
+            kind = value.__class__
+            if kind is str:
+                if not value:
+                    values[i] = None
+                elif value[0] in triggers:
+                    values[i] = as_plain_text(WriteOnlyCell(sheet, value))
+            elif kind is bool:
+                values[i] = "✓" if value else None
+        for i, cell in text_cells:
+            # Always the styled cell, empty or not: an empty ID cell keeps its '@'.
+            value = _cell_value(values[i])
+            if value == "":
+                cell.value = None
+            else:
+                cell.value = str(value)
                 cell.data_type = "s"  # "=…" would have made it a formula
             values[i] = cell
-        for i, value in enumerate(values):
-            if value.__class__ is str and value[:1] in FORMULA_TRIGGERS:
+        for i, cell in money_cells:
+            value = _cell_value(values[i])
+            if value == "":
+                values[i] = None
+            elif value.__class__ is str and value[0] in triggers:
                 values[i] = as_plain_text(WriteOnlyCell(sheet, value))
-        for i, cell in money_cells.items():
-            if values[i] is not None:
-                cell.value = values[i]
+            else:
+                cell.value = value
                 values[i] = cell
         sheet.append(values)
         count += 1
@@ -437,7 +454,7 @@ class _PdfWriter:
                 self.undrawable[text] = None
             runs = chain.runs(text)
             if align != "left":
-                width = sum(stringWidth(part, name, size) for name, part in runs)
+                width = chain.width(text, size)
                 x -= width if align == "right" else width / 2
             if origin is None:
                 pdf_text = self.canvas.beginText(x, y)

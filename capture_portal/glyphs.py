@@ -157,7 +157,11 @@ class FontChain:
             dict.fromkeys(c for c in text if not primary.get(ord(c)) and self.font_of(c) is None)
         )
 
+    # A long list measures the same few texts over and over: its numbers, marks, amounts
+    # and times, and the characters wrap() measures one by one.
+    @lru_cache(maxsize=32768)  # noqa: B019 -- as runs
     def width(self, text: str, size: float) -> float:
+        """Return the width of ``text`` at ``size``, each run in its own font."""
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
         return sum(stringWidth(part, name, size) for name, part in self.runs(text))

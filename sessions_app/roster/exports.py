@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from capture_portal.exports import Column, Report, Section
 from cards_app.selectors import card_state_by_student
-from payments_app.selectors import payment_state_by_student
+from payments_app.selectors import MONEY_FIELDS, payment_label_reader, payment_state_by_student
 from sessions_app.codemode.selectors import code_state_by_student
-from sessions_app.models import Campaign, Student, TimeSlot
+from sessions_app.models import Campaign, SchoolClass, Student, TimeSlot
 from sessions_app.selectors import schedule_for_campaign, students_by_place
 
 # Sign-in sheets ----------------------------------------------------------------------
@@ -150,6 +150,11 @@ def _places(campaign: Campaign) -> tuple[dict[int, _Place], dict[str, _Place]]:
     return by_class, by_category
 
 
+def _choices(name: str) -> dict:
+    """Return the labels of a Student field's choices, as get_FOO_display() gives them."""
+    return {value: str(label) for value, label in Student._meta.get_field(name).flatchoices}
+
+
 def roster_report(*, campaign: Campaign) -> Report:
     """Return every student with class, slot, venue, card check and payment state.
 
@@ -158,41 +163,73 @@ def roster_report(*, campaign: Campaign) -> Report:
     places_by_class, places_by_category = _places(campaign)
     everyone = Student.objects.filter(campaign=campaign)
     if campaign.is_code_mode:
-        cards = code_state_by_student(campaign=campaign, students=everyone)
+        codes = code_state_by_student(campaign=campaign, students=everyone)
+
+        def card_label(pk):
+            state = codes.get(pk)
+            return state.label if state is not None else ""
+
     else:
         cards = card_state_by_student(students=everyone)
-    paid = payment_state_by_student(students=everyone)
-    students = (
-        Student.objects.filter(campaign=campaign)
-        .select_related("school_class__college")
-        .order_by("student_id")
+        card_labels: dict[tuple, str] = {}
+
+        def card_label(pk):
+            # A label per kind of state, not per student: most share a handful.
+            card = cards.get(pk)
+            if card is None:
+                return ""
+            key = (card.status, card.fields)
+            if key not in card_labels:
+                card_labels[key] = card.label
+            return card_labels[key]
+
+    payment_label = payment_label_reader(campaign_id=campaign.pk)
+    classes = {
+        pk: (name, college or "")
+        for pk, name, college in SchoolClass.objects.filter(campaign=campaign).values_list(
+            "pk", "name", "college__name"
+        )
+    }
+    genders, categories = _choices("gender"), _choices("category")
+    education_types, school_types = _choices("education_type"), _choices("school_type")
+    # Plain columns, not model instances: the per-row cost is the export's cost.
+    students = everyone.order_by("student_id").values_list(
+        "pk",
+        "student_id",
+        "name",
+        "id_number",
+        "gender",
+        "education_type",
+        "school_type",
+        *MONEY_FIELDS,
     )
     nowhere = _Place(_("未安排"), "", "")
 
     def rows():
-        for student in students.iterator(chunk_size=2000):
-            school_class = student.school_class
-            if school_class is not None and school_class.pk in places_by_class:
-                place = places_by_class[school_class.pk]
+        for pk, student_id, name, id_number, gender, education, school, *money in students.iterator(
+            chunk_size=2000
+        ):
+            class_id, category = money[0], money[1]
+            if class_id is not None and class_id in places_by_class:
+                place = places_by_class[class_id]
             else:
-                place = places_by_category.get(student.category, nowhere)
-            card = cards.get(student.pk)
-            payment = paid.get(student.pk)
+                place = places_by_category.get(category, nowhere)
+            class_name, college = classes[class_id] if class_id is not None else ("", "")
             yield (
-                student.student_id,
-                student.name,
-                student.id_number,
-                student.get_gender_display(),
-                school_class.name if school_class else "",
-                school_class.college.name if school_class and school_class.college else "",
-                student.get_category_display(),
-                student.get_education_type_display(),
-                student.get_school_type_display(),
+                student_id,
+                name,
+                id_number,
+                genders.get(gender, gender),
+                class_name,
+                college,
+                categories.get(category, category),
+                education_types.get(education, education),
+                school_types.get(school, school),
                 place.slot,
                 place.venue,
                 place.position,
-                card.label if card is not None else "",
-                payment.label if payment is not None else "",
+                card_label(pk),
+                payment_label(tuple(money)),
             )
 
     return Report(

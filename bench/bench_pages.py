@@ -245,12 +245,13 @@ def pages_and_sessions():
         ("crew", "补拍名单", "/shoot/makeup/"),
         ("staff", "教务处首页", "/staff/"),
         ("staff", "班级名册", "/staff/classes/%d/" % school_class.pk),
-        ("staff", "班级名册 (最大班)", "/staff/classes/%d/" % biggest.pk),
         ("staff", "缴费总览", "/payments/overview/"),
         ("staff", "采集卡批量核对", "/cards/staff/"),
         ("staff", "学信网核对", "/shoot/chsi/"),
         ("staff", "采集码就绪", "/staff/codes/?campaign=%d" % code_campaign.pk),
     ]
+    if biggest.pk != school_class.pk:
+        pages.insert(-5, ("staff", "班级名册 (最大班)", "/staff/classes/%d/" % biggest.pk))
     return pages, clients
 
 

@@ -381,6 +381,7 @@ class Writer:
         from django.contrib.auth import get_user_model
         from django.db import connection
 
+        from payments_app.models import Payment, PaymentStatus
         from payments_app.services import payment_record, payment_reverse
         from sessions_app.demo.seed import DEMO_CLASS, STAFF_LOGIN
         from sessions_app.models import Student
@@ -388,29 +389,27 @@ class Writer:
 
         staff = get_user_model().objects.get(username=STAFF_LOGIN[0])
         campaign = campaign_default()
-        unpaid = list(
-            Student.objects.filter(campaign=campaign, paid_fen=0, school_class__isnull=False)
-            .order_by("?")
-            .values_list("pk", flat=True)[:400]
+        in_classes = Student.objects.filter(campaign=campaign, school_class__isnull=False)
+        chosen = list(in_classes.order_by("?").values_list("pk", flat=True)[:400])
+        chosen += list(
+            in_classes.filter(school_class__name=DEMO_CLASS).values_list("pk", flat=True)
         )
-        unpaid += list(
-            Student.objects.filter(
-                campaign=campaign, paid_fen=0, school_class__name=DEMO_CLASS
-            ).values_list("pk", flat=True)
-        )
-        random.Random(7).shuffle(unpaid)
+        random.Random(7).shuffle(chosen)
         turn = 0
         try:
-            while not self.stop.wait(1 / self.rate / 2):
-                student = Student.objects.get(pk=unpaid[turn % len(unpaid)])
+            while not self.stop.wait(1 / self.rate):
+                student = Student.objects.get(pk=chosen[turn % len(chosen)])
                 turn += 1
                 try:
-                    payment = payment_record(student=student, by=staff)
-                    self.done += 1
-                    if self.stop.wait(1 / self.rate / 2):
-                        payment_reverse(payment=payment, by=staff, reason="测试后撤销")
-                        break
-                    payment_reverse(payment=payment, by=staff, reason="测试后撤销")
+                    # One write a turn: a paid student's payment undone, or an unpaid
+                    # student's recorded; the next pass over the list turns it back.
+                    active = Payment.objects.filter(
+                        student=student, status=PaymentStatus.ACTIVE
+                    ).first()
+                    if active is not None:
+                        payment_reverse(payment=active, by=staff, reason="误记")
+                    else:
+                        payment_record(student=student, by=staff)
                     self.done += 1
                 except Exception:  # noqa: BLE001 - counted and shown, the load goes on
                     self.failed += 1

@@ -32,7 +32,6 @@ import argparse
 import os
 import queue
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import Browser, free_port, percentile, start_cache, stop, wait_for, worker_cpu
+from common import Browser, clean_up, free_port, percentile, start_cache, stop, wait_for, worker_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = 20000
@@ -418,10 +417,7 @@ def main() -> int:
         )
         return 0
     finally:
-        if cache_server is not None:
-            cache_server.terminate()
-            cache_server.wait(timeout=10)
-        shutil.rmtree(tmp, ignore_errors=True)
+        clean_up(cache_server, tmp)
 
 
 if __name__ == "__main__":

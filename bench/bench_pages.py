@@ -41,7 +41,6 @@ import http.client
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -51,7 +50,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import Browser, free_port, percentile, start_cache, stop, wait_for, worker_cpu
+from common import Browser, clean_up, free_port, percentile, start_cache, stop, wait_for, worker_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-pages-only-not-a-secret-" + "k" * 40
@@ -783,10 +782,7 @@ def main() -> int:
         print("goals missed: %d" % missed)
         return 0
     finally:
-        if cache_server is not None:
-            cache_server.terminate()
-            cache_server.wait(timeout=10)
-        shutil.rmtree(tmp, ignore_errors=True)
+        clean_up(cache_server, tmp)
 
 
 if __name__ == "__main__":

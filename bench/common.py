@@ -54,6 +54,14 @@ def start_cache(tmp: Path) -> tuple[str, subprocess.Popen | None]:
     return "redis://127.0.0.1:%d/0" % port, server
 
 
+def clean_up(cache_server: subprocess.Popen | None, tmp: Path) -> None:
+    """Stop the private cache server, if one was started, and remove the scratch folder."""
+    if cache_server is not None:
+        cache_server.terminate()
+        cache_server.wait(timeout=10)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def stop(process: subprocess.Popen | None) -> None:
     """Stop a server started with start_new_session=True, and its workers."""
     if process is None or process.poll() is not None:

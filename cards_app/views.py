@@ -22,6 +22,7 @@ from cards_app.forms import RESOLUTION_MAX_LENGTH, CardCheckForm, ResolveForm
 from cards_app.models import CardCheck
 from sessions_app import listing
 from sessions_app.campaigns import campaign_for_request
+from sessions_app.listing import Counted
 from sessions_app.models import Campaign, Student
 from sessions_app.roles import (
     monitor_required,
@@ -232,6 +233,8 @@ def _bulk_context(request, campaign) -> dict:
     problem = request.GET.get("problem", "")
     class_name = request.GET.get("class", "")
     students = bulk.ordered(bulk.problem_students(problem=problem, class_name=class_name))
+    if not problem and not class_name:  # every problem: its count is kept already
+        students = Counted(students, bulk.with_problems)
     page = Paginator(students, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = bulk.rows(page.object_list)
     return {

@@ -84,6 +84,23 @@ def search_q(query: str):
     return name_contains_q(query)
 
 
+class Counted:
+    """A queryset whose length is already known (from the tallies), for a Paginator:
+    the page is one query with LIMIT, and no COUNT(*) runs over the whole list."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
 def listing_queryset(
     students, params, *, shows: dict, rows=list, total: int | None = None, per_page=PAGE_SIZE
 ) -> Listing:
@@ -100,7 +117,10 @@ def listing_queryset(
         found = found.filter(shows[show])
     if query:
         found = found.filter(search_q(query))
-    page = Paginator(found, per_page).get_page(int_param(params.get("page")) or 1)
+    # Unfiltered with a known total, the pager needs no COUNT(*) of its own.
+    known = found is students and total is not None
+    pages = Paginator(Counted(found, total) if known else found, per_page)
+    page = pages.get_page(int_param(params.get("page")) or 1)
     if total is None:
         total = page.paginator.count if found is students else students.count()
     page.object_list = rows(list(page.object_list))

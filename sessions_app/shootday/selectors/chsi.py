@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from cards_app.rules import normalise_text
+from sessions_app.listing import Counted
 from sessions_app.models import ChsiCheck, College, SchoolClass, Student, schedule_order
 from sessions_app.shootday import rules
 from sessions_app.summary import rules as summary_rules
@@ -169,10 +170,14 @@ def chsi_overview(
 ) -> ChsiOverview:
     """Return one page of the follow-up list and the counts of its states."""
     filters = {"college": college, "school_class": school_class, "query": query}
-    paginator = Paginator(chsi_students(campaign=campaign, state=state, **filters), per_page)
+    counts = chsi_counts(campaign=campaign, **filters)
+    students = chsi_students(campaign=campaign, state=state, **filters)
+    # Without a search the list's length is one of the counts (from the tallies).
+    known = None if query else counts.get(state or "all")
+    paginator = Paginator(students if known is None else Counted(students, known), per_page)
     current = paginator.get_page(page)
     current.object_list = chsi_rows(campaign=campaign, students=current.object_list)
-    return ChsiOverview(counts=chsi_counts(campaign=campaign, **filters), page=current)
+    return ChsiOverview(counts=counts, page=current)
 
 
 def chsi_filter_choices(*, campaign) -> tuple[list[College], list[SchoolClass]]:

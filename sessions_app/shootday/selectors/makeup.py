@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from sessions_app import rules as schedule_rules
+from sessions_app.listing import Counted
 from sessions_app.models import ClassClose, SchoolClass, Student, schedule_order
 from sessions_app.shootday import rules
 from sessions_app.shootday.status import slot_over
@@ -74,7 +75,7 @@ class Makeup:
 
     def page(self, number) -> Page:
         """Return a page of MakeupRows."""
-        page = Paginator(self.students, MAKEUP_PAGE_SIZE).get_page(number)
+        page = Paginator(Counted(self.students, self.count), MAKEUP_PAGE_SIZE).get_page(number)
         page.object_list = self.reasons.rows(page.object_list)
         return page
 

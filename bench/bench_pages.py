@@ -60,6 +60,8 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "SECURE_COOKIES": "0",
     "LOG_LEVEL": "ERROR",
+    # As in production (docs/operations.md): connections kept, not opened per request.
+    "DB_CONN_MAX_AGE": "60",
 }
 GOAL_MS = 100
 GOAL_BYTES = 300_000

@@ -120,6 +120,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or "sqlite:///%s" % (BASE_DIR / "db.sqlite3"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # A kept connection is checked before a request reuses it (after a restart of
+        # the database server, the request gets a new one instead of an error).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -19,7 +19,7 @@ the students), then the tally rows in key order, then the pace.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
@@ -152,7 +152,7 @@ def codes_restate(*, campaign_id: int, digests) -> None:
     with_digest = dict(
         CaptureCode.objects.filter(student__in=holders).values_list("student_id", "digest")
     )
-    shared = {d for d in with_digest.values() if list(with_digest.values()).count(d) > 1}
+    shared = {d for d, n in Counter(with_digest.values()).items() if n > 1}
     for state in (rules.CODE_READY, rules.CODE_DUPLICATE):
         students = [
             s

@@ -40,20 +40,23 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import Browser, clean_up, free_port, percentile, start_cache, stop, wait_for, worker_cpu
+from common import (
+    Browser,
+    clean_up,
+    free_port,
+    percentile,
+    production_env,
+    start_cache,
+    stop,
+    wait_for,
+    worker_cpu,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = 20000
 SECRET = "bench-evening-only-not-a-secret-" + "k" * 40
-SERVER_ENV = {
-    "DEBUG": "0",
-    "SECRET_KEY": SECRET,
-    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    "SECURE_COOKIES": "0",
-    "LOG_LEVEL": "ERROR",
-    # The bench's clients stand behind one proxy, each with its own address.
-    "TRUSTED_PROXY_COUNT": "1",
-}
+# The bench's clients stand behind one proxy, each with its own address.
+SERVER_ENV = production_env(SECRET, TRUSTED_PROXY_COUNT="1")
 # Loaded by gunicorn (-c): every PBKDF2 run of a worker is written to BENCH_HASH_LOG.
 HASH_HOOK = """
 import os

@@ -50,19 +50,21 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import Browser, clean_up, free_port, percentile, start_cache, stop, wait_for, worker_cpu
+from common import (
+    Browser,
+    clean_up,
+    free_port,
+    percentile,
+    production_env,
+    start_cache,
+    stop,
+    wait_for,
+    worker_cpu,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-pages-only-not-a-secret-" + "k" * 40
-SERVER_ENV = {
-    "DEBUG": "0",
-    "SECRET_KEY": SECRET,
-    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    "SECURE_COOKIES": "0",
-    "LOG_LEVEL": "ERROR",
-    # As in production (docs/operations.md): connections kept, not opened per request.
-    "DB_CONN_MAX_AGE": "60",
-}
+SERVER_ENV = production_env(SECRET)
 GOAL_MS = 100
 GOAL_BYTES = 300_000
 GOAL_RATIO = {"anonymous": 0.5, "student": 0.15}

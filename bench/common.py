@@ -20,6 +20,20 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+def production_env(secret: str, **more: str) -> dict:
+    """Return the settings the benchmarks' servers run with: production's (DEBUG off,
+    database connections kept as docs/operations.md sets them), on plain HTTP."""
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secret,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_COOKIES": "0",
+        "LOG_LEVEL": "ERROR",
+        "DB_CONN_MAX_AGE": "60",
+        **more,
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
